@@ -1,0 +1,111 @@
+"""What people and systems record: answers, waivers, measurements, observations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Outcome(StrEnum):
+    MET = "met"
+    PARTLY_MET = "partly_met"
+    NOT_MET = "not_met"
+    NOT_APPLICABLE = "not_applicable"
+    UNKNOWN = "unknown"
+    WAIVED = "waived"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+ANSWER_STATUSES: tuple[Outcome, ...] = (
+    Outcome.MET,
+    Outcome.PARTLY_MET,
+    Outcome.NOT_MET,
+    Outcome.NOT_APPLICABLE,
+)
+
+
+def parse_answer_status(text: str) -> Outcome:
+    key = text.strip().lower().replace(" ", "_").replace("-", "_")
+    aliases = {"partial": "partly_met", "partly": "partly_met", "na": "not_applicable",
+               "n/a": "not_applicable", "yes": "met", "no": "not_met"}
+    key = aliases.get(key, key)
+    for status in ANSWER_STATUSES:
+        if status.value == key:
+            return status
+    raise ValueError(
+        f"unknown status {text!r}; use one of: " + ", ".join(s.value for s in ANSWER_STATUSES)
+    )
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class OrgUnit(_Record):
+    slug: str
+    name: str
+    owner: str | None = None
+    description: str | None = None
+
+
+class Answer(_Record):
+    goal_code: str
+    unit: str | None = None
+    status: Outcome
+    note: str | None = None
+    evidence_url: str | None = None
+    reason: str | None = None
+    answered_at: datetime
+    answered_by: str | None = None
+
+
+class Waiver(_Record):
+    goal_code: str
+    unit: str | None = None
+    reason: str
+    owner: str
+    expires_at: datetime | None = None
+    created_at: datetime
+
+    def active(self, now: datetime) -> bool:
+        return self.created_at <= now and (self.expires_at is None or now < self.expires_at)
+
+
+class Measurement(_Record):
+    metric_id: str
+    unit: str | None = None
+    value: float
+    measured_at: datetime
+    source: str = "manual"
+    note: str | None = None
+
+
+class EvidenceRef(_Record):
+    path: str | None = None
+    line_start: int | None = None
+    line_end: int | None = None
+    url: str | None = None
+    query: str | None = None
+    object_ref: str | None = None
+
+
+class Observation(_Record):
+    """A fact a collector saw about a subject. Collectors arrive with the scanners."""
+
+    collector: str
+    collector_version: str
+    check_id: str
+    subject: str
+    unit: str | None = None
+    goal_codes: tuple[str, ...] = ()
+    passed: bool | None = None
+    waived: bool = False
+    value: float | None = None
+    message: str = ""
+    evidence: tuple[EvidenceRef, ...] = Field(default_factory=tuple)
+    observed_at: datetime

@@ -1,0 +1,92 @@
+"""Read YAML while remembering the line of every value, for precise error messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from platform_maturity.domain.errors import UserError
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass
+class Located:
+    """Parsed YAML plus the line (1-based) of each value, keyed by its path."""
+
+    data: Any
+    file: str
+    lines: dict[PathKey, int] = field(default_factory=dict)
+
+    def line_of(self, path: PathKey) -> int | None:
+        probe = tuple(path)
+        while probe:
+            if probe in self.lines:
+                return self.lines[probe]
+            probe = probe[:-1]
+        return self.lines.get(())
+
+    def child(self, *path: str | int) -> Located:
+        """The sub-document at ``path`` with its own line map."""
+        node = self.data
+        for key in path:
+            node = node[key]
+        n = len(path)
+        lines = {k[n:]: v for k, v in self.lines.items() if k[:n] == tuple(path)}
+        return Located(node, self.file, lines)
+
+
+def _build(loader: yaml.SafeLoader, node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if key in result:
+                raise UserError(
+                    f"duplicate key {key!r}",
+                    file=str(loader.name),
+                    line=key_node.start_mark.line + 1,
+                    field=".".join(str(p) for p in (*path, key)),
+                    hint="Each key may appear once in a mapping.",
+                )
+            result[key] = _build(loader, value_node, (*path, key), lines)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(loader, child, (*path, i), lines) for i, child in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def parse_yaml(text: str, file: str) -> Located:
+    loader = yaml.SafeLoader(text)
+    loader.name = file
+    try:
+        node = loader.get_single_node()
+        lines: dict[PathKey, int] = {}
+        data = None if node is None else _build(loader, node, (), lines)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise UserError(
+            f"not valid YAML: {exc.problem}",
+            file=file,
+            line=(mark.line + 1) if mark else None,
+            hint="Fix the syntax (indentation, quotes, colons) and run the command again.",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"not valid YAML: {exc}", file=file) from None
+    finally:
+        loader.dispose()
+    return Located(data, file, lines)
+
+
+def read_yaml(path: Path) -> Located:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError("file not found", file=str(path), hint="Check the path.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read the file: {exc}", file=str(path)) from None
+    return parse_yaml(text, str(path))
