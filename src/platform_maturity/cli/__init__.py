@@ -1,0 +1,1 @@
+"""The ``maturity`` command: thin adapters over the use cases in ``services``."""

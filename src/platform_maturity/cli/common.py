@@ -1,0 +1,63 @@
+"""Shared plumbing for commands: the clock, the actor, the workspace and output."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from platform_maturity.domain.errors import UserError
+from platform_maturity.services.workspace import Workspace, find_workspace, load_workspace, open_store
+from platform_maturity.store.db import Database
+
+NOW_ENV = "MATURITY_NOW"
+
+
+@dataclass
+class State:
+    workspace_path: Path | None = None
+
+
+def now() -> datetime:
+    """The current time, or MATURITY_NOW (ISO 8601) for reproducible runs."""
+    fixed = os.environ.get(NOW_ENV)
+    if fixed:
+        return parse_when(fixed, NOW_ENV)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def parse_when(text: str, field: str) -> datetime:
+    """A date (``2026-09-30``) or date and time; naive values are UTC."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError("not a date", field=field, value=text,
+                        hint="Use ISO 8601, e.g. 2026-09-30 or 2026-09-30T14:00:00+02:00.") from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def actor() -> str:
+    return os.environ.get("MATURITY_ACTOR") or getpass.getuser()
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False)
+
+
+def workspace(ctx: typer.Context) -> Workspace:
+    state: State = ctx.ensure_object(State)
+    return load_workspace(find_workspace(Path.cwd(), state.workspace_path))
+
+
+@contextmanager
+def store(ctx: typer.Context) -> Iterator[tuple[Workspace, Database]]:
+    ws = workspace(ctx)
+    with open_store(ws, now(), actor()) as database:
+        yield ws, database

@@ -1,0 +1,54 @@
+"""The demo: a scored fictional organization in one command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from platform_maturity.cli.common import console, now
+from platform_maturity.reports.render import EXTENSIONS, render
+from platform_maturity.reports.terminal import render_terminal
+from platform_maturity.services.demo import create_demo
+from platform_maturity.services.report import report_model
+from platform_maturity.services.workspace import open_store
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+def demo(
+    folder: Annotated[Path, typer.Argument(help="Where to create the demo workspace.")] = Path(
+        "maturity-demo"
+    ),
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same history.")] = 7,
+) -> None:
+    """Create a demo organization with four teams and a year of history, score it, write reports."""
+    out = console()
+    moment = now()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=out, transient=True) as progress:
+        task = progress.add_task("Creating the demo workspace", total=None)
+        workspace = create_demo(folder, moment, seed,
+                                progress=lambda message: progress.update(task, description=message))
+        progress.update(task, description="Scoring and writing reports")
+        with open_store(workspace, moment, "demo") as database:
+            model = report_model(workspace, database, moment)
+        reports = folder / "reports"
+        reports.mkdir(exist_ok=True)
+        written = []
+        for fmt in ("html", "markdown", "json"):
+            path = reports / f"scorecard{EXTENSIONS[fmt]}"
+            path.write_text(render(model, fmt), encoding="utf-8")
+            written.append(path)
+    render_terminal(model, out)
+    out.print()
+    out.print(f"Demo workspace: {folder.resolve()}")
+    for path in written:
+        out.print(f"  {path.resolve()}")
+    out.print(f"\nOpen the HTML report: [bold]file://{written[0].resolve()}[/]")
+    out.print(f"Try: cd {folder} && maturity framework show automation · maturity report --unit payments"
+              " · maturity diff " + (model.history[0].name if model.history else "2026-Q1") + " now")

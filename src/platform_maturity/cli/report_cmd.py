@@ -1,0 +1,117 @@
+"""Report commands: report, snapshot, diff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from platform_maturity.cli.common import actor, console, now, parse_when, store
+from platform_maturity.domain.errors import UserError
+from platform_maturity.reports.render import FORMATS, render
+from platform_maturity.reports.terminal import render_terminal
+from platform_maturity.services import scorecard as scorecards
+from platform_maturity.services.report import report_model
+
+snapshot_app = typer.Typer(help="Freeze the scorecard under a name (e.g. 2026-Q4) to compare later.",
+                           no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+    app.add_typer(snapshot_app, name="snapshot")
+    app.command("diff")(diff)
+
+
+def report(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="terminal, html, markdown or json.")] = "terminal",
+    unit: Annotated[str | None, typer.Option("--unit", "-u", help="Report on one unit only.",
+                                             show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout;"
+                                             " html needs a file).", show_default=False)] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Score the state as of this date.",
+                                              show_default=False)] = None,
+) -> None:
+    """The scorecard: levels and scores per pillar, metrics, top gaps, changes since the last snapshot."""
+    if fmt not in FORMATS:
+        raise UserError("unknown report format", field="--format", value=fmt,
+                        hint="Use one of: " + ", ".join(FORMATS))
+    with store(ctx) as (ws, database):
+        moment = parse_when(as_of, "--as-of") if as_of else now()
+        model = report_model(ws, database, moment, unit)
+    if fmt == "terminal" and out is None:
+        render_terminal(model, console())
+        return
+    text = render(model, fmt)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    console().print(f"Wrote {out}")
+
+
+@snapshot_app.command("create")
+def snapshot_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Snapshot name, e.g. 2026-Q4.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Freeze the state as of this date.",
+                                              show_default=False)] = None,
+) -> None:
+    """Freeze the current scorecard under NAME."""
+    with store(ctx) as (ws, database):
+        moment = parse_when(as_of, "--as-of") if as_of else now()
+        card = scorecards.create_snapshot(ws, database, name, moment, now(), actor())
+    score = "—" if card.organization.score is None else f"{card.organization.score:.1f}"
+    console().print(f"Snapshot {name}: score {score}, level {card.organization.level} "
+                    f"({card.organization.level_name}).")
+
+
+@snapshot_app.command("list")
+def snapshot_list(ctx: typer.Context) -> None:
+    """List snapshots with their scores."""
+    with store(ctx) as (_, database):
+        rows = scorecards.snapshot_names(database)
+    table = Table(title="Snapshots", title_justify="left")
+    for column in ("Name", "As of", "Score", "Level"):
+        table.add_column(column)
+    for name, as_of, score, level in rows:
+        table.add_row(name, f"{as_of:%Y-%m-%d}", "—" if score is None else f"{score:.1f}", str(level))
+    console().print(table)
+
+
+def diff(
+    ctx: typer.Context,
+    before: Annotated[str, typer.Argument(help="Earlier snapshot name.")],
+    after: Annotated[str, typer.Argument(help="Later snapshot name, or 'now'.")] = "now",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="terminal or json.")] = "terminal",
+) -> None:
+    """What improved and what regressed between two snapshots."""
+    if fmt not in ("terminal", "json"):
+        raise UserError("unknown format", field="--format", value=fmt, hint="Use terminal or json.")
+    with store(ctx) as (ws, database):
+        result = scorecards.diff(ws, database, before, after, now())
+    if fmt == "json":
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    out = console()
+    table = Table(title=f"{before} → {after}", title_justify="left")
+    for column in ("Pillar", "Score", "Δ", "Level"):
+        table.add_column(column)
+    for p in result.pillars:
+        delta = "" if p.score_before is None or p.score_after is None else f"{p.score_after - p.score_before:+.1f}"
+        table.add_row(p.name, f"{p.score_before} → {p.score_after}", delta, f"{p.level_before} → {p.level_after}")
+    out.print(table)
+    for title, changes, style in (("Improved", result.improved, "green"),
+                                  ("Regressed", result.regressed, "red")):
+        if not changes:
+            continue
+        t = Table(title=f"{title} ({len(changes)})", title_justify="left", title_style=style)
+        for column in ("Goal", "Before", "After", "Statement"):
+            t.add_column(column)
+        for c in changes:
+            t.add_row(c.code, c.before.label, c.after.label, c.statement)
+        out.print(t)

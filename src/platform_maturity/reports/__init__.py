@@ -1,0 +1,1 @@
+"""Outputs: render view models to terminal, HTML, Markdown and JSON."""

@@ -1,0 +1,132 @@
+"""The scorecard in the terminal, with Rich."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from platform_maturity.domain.records import Outcome
+from platform_maturity.domain.results import PillarResult, ScorecardDiff
+from platform_maturity.reports.model import ReportModel
+
+OUTCOME_STYLE = {
+    Outcome.MET: "green",
+    Outcome.PARTLY_MET: "yellow",
+    Outcome.NOT_MET: "red",
+    Outcome.UNKNOWN: "bright_black",
+    Outcome.WAIVED: "blue",
+    Outcome.NOT_APPLICABLE: "bright_black",
+}
+
+
+def _bar(score: float | None, width: int = 10) -> Text:
+    if score is None:
+        return Text("n/a", style="bright_black")
+    filled = round(score / 100 * width)
+    style = "green" if score >= 75 else "yellow" if score >= 50 else "red"
+    return Text("█" * filled, style=style) + Text("░" * (width - filled), style="bright_black")
+
+
+def _score(score: float | None) -> str:
+    return "—" if score is None else f"{score:.1f}"
+
+
+def _abbr(name: str) -> str:
+    return "".join(word[0] for word in name.split())[:2].upper()
+
+
+def _cell(score: float | None) -> Text:
+    if score is None:
+        return Text("—", style="bright_black")
+    style = "green" if score >= 75 else "yellow" if score >= 50 else "red"
+    return Text(f"{score:.0f}", style=style)
+
+
+def _pillar_row(pillar: PillarResult) -> list[RenderableType]:
+    needs = ""
+    if pillar.next_level is not None:
+        needs = f"{len(pillar.next_level.missing)} for L{pillar.next_level.level}"
+    on_target = sum(1 for m in pillar.metrics if m.status == "on-target")
+    with_data = sum(1 for m in pillar.metrics if m.status != "no-data")
+    return [
+        pillar.name,
+        _bar(pillar.score) + Text(f" {_score(pillar.score):>5}"),
+        f"{pillar.level} {pillar.level_name}" if pillar.level is not None else "n/a",
+        f"{pillar.coverage:.0f}%",
+        f"{on_target}/{with_data}" if with_data else "—",
+        needs,
+    ]
+
+
+def _changes(changes: ScorecardDiff) -> RenderableType:
+    table = Table(title=f"Changes since {changes.before}", title_justify="left", expand=False)
+    table.add_column("Pillar")
+    table.add_column("Score", justify="right")
+    table.add_column("Level", justify="right")
+    for p in changes.pillars:
+        delta = ""
+        if p.score_before is not None and p.score_after is not None:
+            d = p.score_after - p.score_before
+            delta = f" ({'+' if d >= 0 else ''}{d:.1f})"
+        table.add_row(p.name, f"{_score(p.score_before)} → {_score(p.score_after)}{delta}",
+                      f"{p.level_before} → {p.level_after}")
+    summary = Text(f"{len(changes.improved)} goal(s) improved, {len(changes.regressed)} regressed")
+    return Group(table, summary)
+
+
+def render_terminal(model: ReportModel, console: Console, top: int = 10) -> None:
+    card = model.scorecard
+    org = card.organization
+    headline = Text.assemble(
+        (f"{org.name}\n", "bold"),
+        ("Score ", ""), (_score(org.score), "bold cyan"), ("  ·  Level ", ""),
+        (f"{org.level} {org.level_name}" if org.level is not None else "n/a", "bold cyan"),
+        ("  ·  Coverage ", ""), (f"{org.coverage:.0f} %", "bold"),
+        (f"\n{card.framework_name} {card.framework_version} · as of {card.as_of:%Y-%m-%d}", "bright_black"),
+    )
+    console.print(Panel(headline, title="Platform maturity", title_align="left", expand=False))
+
+    table = Table(title="Pillars", title_justify="left")
+    table.add_column("Pillar", no_wrap=True)
+    table.add_column("Score", no_wrap=True)
+    table.add_column("Level", no_wrap=True)
+    table.add_column("Known", justify="right")
+    table.add_column("Metrics", justify="right")
+    table.add_column("Next level needs", no_wrap=True)
+    for pillar in org.pillars:
+        table.add_row(*_pillar_row(pillar))
+    console.print(table)
+
+    if card.units:
+        units = Table(title="Units (pillar scores)", title_justify="left",
+                      caption=" · ".join(f"{_abbr(p.name)} {p.name}" for p in org.pillars),
+                      caption_justify="left")
+        units.add_column("Unit", no_wrap=True)
+        units.add_column("Score", justify="right")
+        units.add_column("Lvl", justify="right")
+        for pillar in org.pillars:
+            units.add_column(_abbr(pillar.name), justify="right")
+        for unit in card.units:
+            units.add_row(unit.name, _score(unit.score),
+                          str(unit.level) if unit.level is not None else "n/a",
+                          *[_cell(p.score) for p in unit.pillars])
+        console.print(units)
+
+    gaps = Table(title=f"What to do next (top {min(top, len(card.gaps))} of {len(card.gaps)})",
+                 title_justify="left")
+    gaps.add_column("#", justify="right")
+    gaps.add_column("Goal", no_wrap=True)
+    gaps.add_column("Lvl", justify="right")
+    gaps.add_column("Outcome", no_wrap=True)
+    gaps.add_column("Goal statement", ratio=1)
+    for gap in card.gaps[:top]:
+        missing = f" [{len(gap.units_missing)} unit(s)]" if gap.units_missing else ""
+        gaps.add_row(str(gap.rank), gap.code, str(gap.level),
+                     Text(gap.outcome.label, style=OUTCOME_STYLE[gap.outcome]),
+                     gap.statement + missing)
+    console.print(gaps)
+
+    if model.changes is not None:
+        console.print(_changes(model.changes))

@@ -1,0 +1,1 @@
+"""Use cases: open the workspace and store, call the engine, build view models."""

@@ -1,0 +1,99 @@
+"""Scorecards, snapshots and differences, read from the store and computed by the engine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from platform_maturity.domain.errors import UserError
+from platform_maturity.domain.results import Scorecard, ScorecardDiff
+from platform_maturity.engine.diff import diff_scopes
+from platform_maturity.engine.evaluate import Facts
+from platform_maturity.engine.scorecard import build_scorecard
+from platform_maturity.services.workspace import Workspace
+from platform_maturity.store import repo
+from platform_maturity.store.db import Database
+from platform_maturity.store.models import SnapshotRow, SnapshotScoreRow
+
+
+def load_facts(session: Session, workspace: Workspace) -> Facts:
+    units = repo.list_units(session)
+    configured = [u.slug for u in workspace.config.units]
+    return Facts(
+        answers=repo.list_answers(session),
+        waivers=repo.list_waivers(session),
+        measurements=repo.list_measurements(session),
+        units=tuple(configured),
+        unit_names={u.slug: u.name for u in units},
+    )
+
+
+def current_scorecard(
+    workspace: Workspace, database: Database, now: datetime, unit: str | None = None
+) -> Scorecard:
+    with database.transaction() as session:
+        facts = load_facts(session, workspace)
+    return build_scorecard(workspace.framework, facts, now,
+                           organization_name=workspace.config.organization.name,
+                           only_unit=workspace.unit(unit))
+
+
+def create_snapshot(
+    workspace: Workspace, database: Database, name: str, as_of: datetime, now: datetime, actor: str
+) -> Scorecard:
+    """Freeze the scorecard as of ``as_of`` under ``name`` (e.g. ``2026-Q4``)."""
+    if not name.strip():
+        raise UserError("a snapshot needs a name", field="NAME")
+    with database.transaction() as session:
+        if repo.get_snapshot(session, name) is not None:
+            raise UserError("a snapshot with this name exists already", field="NAME", value=name,
+                            hint="Choose another name; snapshots are never overwritten.")
+        facts = load_facts(session, workspace)
+        card = build_scorecard(workspace.framework, facts, as_of,
+                               organization_name=workspace.config.organization.name)
+        scores = [
+            SnapshotScoreRow(scope=scope.scope, pillar=p.id, score=p.score, level=p.level,
+                             coverage=p.coverage)
+            for scope in (card.organization, *card.units)
+            for p in scope.pillars
+        ]
+        row = SnapshotRow(name=name, as_of=as_of, created_at=now,
+                          framework_version=workspace.framework.version,
+                          score=card.organization.score, level=card.organization.level,
+                          scorecard_json=card.model_dump_json())
+        repo.add_snapshot(session, row, scores, actor)
+    return card
+
+
+def snapshot_names(database: Database) -> list[tuple[str, datetime, float | None, int | None]]:
+    with database.transaction() as session:
+        return [(r.name, r.as_of, r.score, r.level) for r in repo.list_snapshots(session)]
+
+
+def load_snapshot(database: Database, name: str) -> Scorecard:
+    with database.transaction() as session:
+        row = repo.get_snapshot(session, name)
+        known = [r.name for r in repo.list_snapshots(session)]
+    if row is None:
+        raise UserError("unknown snapshot", field="SNAPSHOT", value=name,
+                        hint="Snapshots: " + (", ".join(known) or "none yet; create one with"
+                                              " 'maturity snapshot create NAME'"))
+    return Scorecard.model_validate_json(row.scorecard_json)
+
+
+def diff(
+    workspace: Workspace, database: Database, before: str, after: str, now: datetime
+) -> ScorecardDiff:
+    """Compare two snapshots; the name ``now`` stands for the current state."""
+    def card(name: str) -> Scorecard:
+        return current_scorecard(workspace, database, now) if name == "now" else load_snapshot(database, name)
+
+    a, b = card(before), card(after)
+    return diff_scopes(before, a.organization, after, b.organization)
+
+
+def history(database: Database) -> list[Scorecard]:
+    with database.transaction() as session:
+        rows = repo.list_snapshots(session)
+    return [Scorecard.model_validate_json(r.scorecard_json) for r in rows]

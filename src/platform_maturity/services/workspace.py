@@ -1,0 +1,175 @@
+"""The workspace: ``maturity.yaml``, its framework overrides and its database."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from platform_maturity.domain.errors import UserError
+from platform_maturity.domain.framework import Framework
+from platform_maturity.domain.records import OrgUnit
+from platform_maturity.framework.loader import load_framework, validate_model
+from platform_maturity.framework.yamlsource import read_yaml
+from platform_maturity.store import repo
+from platform_maturity.store.db import Database, open_database
+
+CONFIG_NAME = "maturity.yaml"
+DATABASE_ENV = "MATURITY_DATABASE_URL"
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrganizationConfig(_Config):
+    name: str = Field(min_length=1)
+    currency: str = "USD"
+    timezone: str = "UTC"
+
+
+class SystemConfig(_Config):
+    name: str
+    components: list[str] = []
+
+
+class UnitConfig(_Config):
+    slug: str = Field(pattern=SLUG)
+    name: str
+    owner: str | None = None
+    description: str | None = None
+    systems: list[SystemConfig] = []
+
+
+class DatabaseConfig(_Config):
+    url: str | None = None
+
+
+class FrameworkConfig(_Config):
+    overrides: list[str] = []
+
+
+class EvidenceConfig(_Config):
+    repositories: list[str] = []
+    kubernetes: list[str] = []
+    terraform: list[str] = []
+    exports: dict[str, list[str]] = {}
+
+
+class WorkspaceConfig(_Config):
+    version: int = 1
+    organization: OrganizationConfig
+    units: list[UnitConfig] = []
+    database: DatabaseConfig = DatabaseConfig()
+    framework: FrameworkConfig = FrameworkConfig()
+    evidence: EvidenceConfig = EvidenceConfig()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    config_path: Path
+    config: WorkspaceConfig
+    framework: Framework
+    database_url: str
+
+    @property
+    def units(self) -> list[OrgUnit]:
+        return [OrgUnit(slug=u.slug, name=u.name, owner=u.owner, description=u.description)
+                for u in self.config.units]
+
+    def unit(self, ref: str | None) -> str | None:
+        """Validate a unit reference (slug or name) from the command line."""
+        if ref is None:
+            return None
+        for unit in self.config.units:
+            if ref in (unit.slug, unit.name):
+                return unit.slug
+        known = ", ".join(u.slug for u in self.config.units) or "(none defined)"
+        raise UserError(
+            "unknown unit", field="--unit", value=ref,
+            hint=f"Units in {self.config_path}: {known}. Add units under `units:` there.",
+        )
+
+
+def find_workspace(start: Path, explicit: Path | None = None) -> Path:
+    """The folder holding ``maturity.yaml``: ``explicit``, or ``start`` or one of its parents."""
+    if explicit is not None:
+        path = explicit / CONFIG_NAME if explicit.is_dir() else explicit
+        if not path.is_file():
+            raise UserError("no workspace here", file=str(path),
+                            hint="Run 'maturity init DIR' to create one, or fix --workspace.")
+        return path
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder / CONFIG_NAME
+    raise UserError(
+        f"no {CONFIG_NAME} in {start} or any folder above it",
+        hint="Run 'maturity init' to create a workspace here, 'maturity demo' to try the"
+        " demo organization, or pass --workspace PATH.",
+    )
+
+
+def default_database_url(root: Path) -> str:
+    return f"sqlite:///{(root / '.maturity' / 'maturity.db').as_posix()}"
+
+
+def load_workspace(config_path: Path, env: Mapping[str, str] | None = None) -> Workspace:
+    env = os.environ if env is None else env
+    doc = read_yaml(config_path)
+    if not isinstance(doc.data, dict):
+        raise UserError("expected a mapping at the top of the workspace file", file=str(config_path), line=1)
+    config = validate_model(WorkspaceConfig, doc)
+    slugs = [u.slug for u in config.units]
+    for index, slug in enumerate(slugs):
+        if slugs.index(slug) != index:
+            raise UserError("unit slug used twice", file=str(config_path),
+                            line=doc.line_of(("units", index, "slug")), field=f"units.{index}.slug",
+                            value=slug, hint="Each unit needs its own slug.")
+    root = config_path.parent
+    overrides = []
+    for index, name in enumerate(config.framework.overrides):
+        path = (root / name).resolve()
+        if not path.is_file():
+            raise UserError("framework override file not found", file=str(config_path),
+                            line=doc.line_of(("framework", "overrides", index)),
+                            field=f"framework.overrides.{index}", value=name,
+                            hint="Paths are relative to the workspace folder.")
+        overrides.append(path)
+    framework = load_framework(overrides=overrides)
+    url = env.get(DATABASE_ENV) or config.database.url or default_database_url(root)
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        relative = url[len("sqlite:///"):]
+        if relative and relative != ":memory:":
+            url = f"sqlite:///{(root / relative).as_posix()}"
+    return Workspace(root=root, config_path=config_path, config=config, framework=framework,
+                     database_url=url)
+
+
+def framework_digest(framework: Framework) -> str:
+    return hashlib.sha256(framework.model_dump_json().encode()).hexdigest()
+
+
+@contextmanager
+def open_store(workspace: Workspace, now: datetime, actor: str) -> Iterator[Database]:
+    """Open (and migrate) the database; record the framework version and the units."""
+    if workspace.database_url.startswith("sqlite:///"):
+        Path(workspace.database_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    database = open_database(workspace.database_url)
+    try:
+        with database.transaction() as session:
+            repo.record_framework_version(
+                session, workspace.framework.name, workspace.framework.version,
+                framework_digest(workspace.framework), sum(1 for _ in workspace.framework.goals()), now,
+            )
+            repo.sync_units(session, workspace.units, now, actor)
+        yield database
+    finally:
+        database.close()
