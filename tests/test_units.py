@@ -320,14 +320,6 @@ def test_target_met_by(
     assert Target.parse(target, tolerance).met_by(value, unit) is met
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: Target.met_by compares the converted float exactly, so a value sitting on the"
-        " boundary after conversion misses the target (1.1 h -> 66.00000000000001 min,"
-        " 0.07 ratio -> 7.000000000000001 percent)"
-    ),
-)
 @pytest.mark.parametrize(
     ("target", "value", "unit"),
     [

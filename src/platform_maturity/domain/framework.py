@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.target import Target
 from platform_maturity.domain.units import UNITS
 
@@ -132,12 +133,11 @@ class Kpi(_Model):
         return value
 
 
-class LookupError_(KeyError):
+class LookupError_(UserError, KeyError):
     """A code, alias, pillar or metric that the framework does not know."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        UserError.__init__(self, message)
 
     def __str__(self) -> str:
         return self.message

@@ -36,7 +36,8 @@ class Target:
 
     def met_by(self, value: float, value_unit: str) -> bool:
         """Whether ``value`` (in ``value_unit``) attains this target."""
-        v = convert(value, value_unit, self.unit)
+        # round away conversion noise (1.1 h is 66 min, not 66.00000000000001)
+        v = round(convert(value, value_unit, self.unit), 9)
         if self.comparator == "<":
             return v < self.value
         if self.comparator == "<=":
@@ -46,7 +47,7 @@ class Target:
         if self.comparator == ">=":
             return v >= self.value
         if self.comparator == "~":
-            return abs(v - self.value) <= self.tolerance
+            return round(abs(v - self.value), 9) <= self.tolerance
         return v == self.value
 
     def __str__(self) -> str:

@@ -91,7 +91,7 @@ class _Sources:
             for gi, goal in enumerate((category or {}).get("goals") or []):
                 if isinstance(goal, dict):
                     line = doc.line_of(("categories", ci, "goals", gi, "code"))
-                    self.where[f"goal:{goal.get('code')}"] = (doc.file, line)
+                    self.where[f"goal:{data.get('id')}:{goal.get('code')}"] = (doc.file, line)
         for mi, metric in enumerate(data.get("metrics") or []):
             if isinstance(metric, dict):
                 self.where[f"metric:{metric.get('id')}"] = (doc.file, doc.line_of(("metrics", mi)))
@@ -101,9 +101,27 @@ class _Sources:
         return UserError(message, file=file, line=line, field=field, value=value, hint=hint)
 
 
+_CACHE: dict[tuple[object, ...], Framework] = {}
+
+
 def load_framework(root: Path | None = None, overrides: Sequence[Path] = ()) -> Framework:
-    """Load the framework from ``root`` (the built-in one by default), then apply overrides."""
-    root = root or BUILTIN_ROOT
+    """Load the framework from ``root`` (the built-in one by default), then apply overrides.
+
+    The built-in framework is immutable, so its result is cached per set of override
+    files (keyed by path, size and modification time).
+    """
+    if root is None or root == BUILTIN_ROOT:
+        key: tuple[object, ...] = tuple(
+            (str(p), p.stat().st_mtime_ns, p.stat().st_size) if p.is_file() else (str(p),)
+            for p in overrides
+        )
+        if key not in _CACHE:
+            _CACHE[key] = _load(BUILTIN_ROOT, overrides)
+        return _CACHE[key]
+    return _load(root, overrides)
+
+
+def _load(root: Path, overrides: Sequence[Path]) -> Framework:
     if not (root / "framework.yaml").is_file():
         raise UserError(
             "no framework.yaml here", file=str(root), hint="Point at a folder laid out like"
@@ -173,7 +191,7 @@ def _apply_override(doc: Located, pillars: list[Pillar], sources: _Sources) -> l
     for i, raw in enumerate(data.get("goals") or []):
         pillars = _add_goal(doc.child("goals", i), raw, pillars, sources, i)
     for i, raw in enumerate(data.get("changes") or []):
-        pillars = _apply_change(doc.child("changes", i), raw, pillars, i)
+        pillars = _apply_change(doc.child("changes", i), raw, pillars, i, sources)
     for i, raw in enumerate(data.get("out_of_scope") or []):
         pillars = _put_out_of_scope(doc.child("out_of_scope", i), raw, pillars, i)
     return pillars
@@ -206,7 +224,7 @@ def _add_goal(doc: Located, raw: Any, pillars: list[Pillar], sources: _Sources, 
             hint="Categories of this pillar: " + ", ".join(c.id for c in pillar.categories),
         )
     goal = validate_model(Goal, doc, {**raw, "pillar": pillar.id, "category": category.id})
-    sources.where[f"goal:{goal.code}"] = (doc.file, doc.line_of(("code",)))
+    sources.where[f"goal:{pillar.id}:{goal.code}"] = (doc.file, doc.line_of(("code",)))
     categories[c_index] = category.model_copy(update={"goals": (*category.goals, goal)})
     pillars[p_index] = pillar.model_copy(update={"categories": tuple(categories)})
     return pillars
@@ -236,7 +254,9 @@ def _lookup_goal(pillars: list[Pillar], ref: object, doc: Located, field: str) -
         ) from None
 
 
-def _apply_change(doc: Located, raw: Any, pillars: list[Pillar], i: int) -> list[Pillar]:
+def _apply_change(
+    doc: Located, raw: Any, pillars: list[Pillar], i: int, sources: _Sources
+) -> list[Pillar]:
     if not isinstance(raw, dict):
         raise UserError("expected a mapping", file=doc.file, line=doc.line_of(()), field=f"changes.{i}")
     kinds = [k for k in ("goal", "metric", "pillar") if k in raw]
@@ -258,6 +278,7 @@ def _apply_change(doc: Located, raw: Any, pillars: list[Pillar], i: int) -> list
     if kind == "goal":
         goal = _lookup_goal(pillars, raw["goal"], doc, f"changes.{i}.goal")
         new_goal = validate_model(Goal, doc, {**goal.model_dump(), **updates})
+        sources.where[f"goal:{goal.pillar}:{goal.code}"] = (doc.file, doc.line_of(()))
         return _replace_goal(pillars, new_goal)
     if kind == "pillar":
         p_index = _find_pillar(pillars, raw["pillar"], doc, f"changes.{i}.pillar")
@@ -268,6 +289,7 @@ def _apply_change(doc: Located, raw: Any, pillars: list[Pillar], i: int) -> list
         for m_index, metric in enumerate(pillar.metrics):
             if metric.id == raw["metric"]:
                 new_metric = validate_model(Metric, doc, {**metric.model_dump(), **updates})
+                sources.where[f"metric:{metric.id}"] = (doc.file, doc.line_of(()))
                 metrics = list(pillar.metrics)
                 metrics[m_index] = new_metric
                 pillars[p_index] = pillar.model_copy(update={"metrics": tuple(metrics)})
@@ -313,7 +335,7 @@ def _cross_check(framework: Framework, sources: _Sources) -> None:
                                     "categories.id", category.id, "Give each category its own id.")
             category_ids.add(category.id)
         for goal in pillar.goals():
-            key = f"goal:{goal.code}"
+            key = f"goal:{pillar.id}:{goal.code}"
             if goal.code in seen_codes:
                 raise sources.error(
                     key, f"goal code already used in pillar {seen_codes[goal.code]}", "code",

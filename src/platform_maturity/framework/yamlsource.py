@@ -54,6 +54,7 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: PathKey, lines: dict[
                     hint="Each key may appear once in a mapping.",
                 )
             result[key] = _build(loader, value_node, (*path, key), lines)
+            lines[(*path, key)] = key_node.start_mark.line + 1  # errors point at the key
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, child, (*path, i), lines) for i, child in enumerate(node.value)]

@@ -78,17 +78,17 @@ class BarChart:
 def bar_chart(
     data: Sequence[BarDatum],
     *,
-    label_width: float = 170.0,
-    plot_width: float = 330.0,
-    note_width: float = 170.0,
-    row_height: float = 34.0,
-    bar_height: float = 20.0,
+    label_width: float = 178.0,
+    plot_width: float = 224.0,
+    note_width: float = 130.0,
+    row_height: float = 38.0,
+    bar_height: float = 22.0,
     top: float = 8.0,
     bottom: float = 28.0,
 ) -> BarChart:
     """Horizontal bars on a 0-100 scale, one row per datum, in the order given."""
     plot_x = label_width
-    gap_after_plot = 54.0
+    gap_after_plot = 48.0
     width = label_width + plot_width + gap_after_plot + note_width
     plot_bottom = top + row_height * len(data)
     height = plot_bottom + bottom
@@ -214,10 +214,10 @@ def _segments(points: Sequence[TrendPoint]) -> list[list[TrendPoint]]:
 def trend_chart(
     data: Sequence[TrendDatum],
     *,
-    width: float = 640.0,
-    height: float = 260.0,
-    left: float = 44.0,
-    right: float = 40.0,
+    width: float = 520.0,
+    height: float = 300.0,
+    left: float = 40.0,
+    right: float = 36.0,
     top: float = 26.0,
     bottom: float = 46.0,
 ) -> TrendChart | None:
@@ -230,17 +230,18 @@ def trend_chart(
         return None
     plot_left, plot_right = left, width - right
     plot_top, plot_bottom = top, height - bottom
-    span_x = plot_right - plot_left
+    inset = 18.0  # keep the first and last points off the axes
+    span_x = plot_right - plot_left - 2 * inset
     span_y = plot_bottom - plot_top
     stamps = [d.when.timestamp() for d in data]
     first, last = min(stamps), max(stamps)
     if last > first:
-        xs = [plot_left + span_x * (s - first) / (last - first) for s in stamps]
+        xs = [plot_left + inset + span_x * (s - first) / (last - first) for s in stamps]
     else:
         step = span_x / max(1, len(data) - 1)
-        xs = [plot_left + step * i for i in range(len(data))]
+        xs = [plot_left + inset + step * i for i in range(len(data))]
     values_shown = _declutter(xs, 34.0)
-    labels_shown = _declutter(xs, 78.0)
+    labels_shown = _declutter(xs, 72.0)
     points = tuple(
         TrendPoint(
             label=d.label,

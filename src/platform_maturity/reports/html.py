@@ -7,6 +7,7 @@ small summary below are shared with the Markdown report.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,7 @@ from platform_maturity.reports.charts import (
 from platform_maturity.reports.model import ReportModel
 
 TOP_GAPS = 10
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
 DASH = "—"
 
 
@@ -126,12 +128,22 @@ def md_cell(value: object) -> str:
     """Text safe inside a GitHub-flavoured Markdown table cell."""
     text = "" if value is None else str(value)
     text = " ".join(text.split())
-    return (
-        text.replace("\\", "\\\\")
-        .replace("|", "\\|")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-    )
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    # Neutralise anything a Markdown renderer could take for raw HTML; keep "< 1 day".
+    return _HTML_START.sub("&lt;", text)
+
+
+def md_url(url: str) -> str:
+    """A URL safe as a Markdown link target inside a table cell."""
+    return "".join(_MD_URL_ESCAPES.get(ch, ch) for ch in url)
+
+
+_MD_URL_ESCAPES = {" ": "%20", "|": "%7C", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"}
+
+
+def outcome_counts(counts: Mapping[str, int]) -> list[tuple[str, int]]:
+    """``(label, count)`` for each outcome present, in the fixed outcome order."""
+    return [(o.label, counts[o.value]) for o in Outcome if counts.get(o.value)]
 
 
 FILTERS: Mapping[str, Callable[..., Any]] = {
@@ -146,6 +158,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "outcome_label": outcome_label,
     "web_url": web_url,
     "md": md_cell,
+    "md_url": md_url,
 }
 
 
@@ -160,7 +173,7 @@ def environment(autoescape: bool) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
-    env.globals.update(delta=fmt_delta, delta_class=delta_class)
+    env.globals.update(delta=fmt_delta, delta_class=delta_class, outcome_counts=outcome_counts)
     return env
 
 
@@ -208,7 +221,9 @@ def pillar_chart(model: ReportModel) -> BarChart:
 def history_chart(model: ReportModel) -> TrendChart | None:
     points = [TrendDatum(label=h.name, when=h.as_of, value=h.score) for h in model.history]
     points.append(
-        TrendDatum(label="now", when=model.scorecard.as_of, value=model.scorecard.organization.score)
+        TrendDatum(
+            label="now", when=model.scorecard.as_of, value=model.scorecard.organization.score
+        )
     )
     return trend_chart(points)
 

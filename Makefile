@@ -1,0 +1,42 @@
+# platform-maturity developer entry points. `make demo` and `make test` set everything up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+POSTGRES_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
+
+.PHONY: demo test lint typecheck gold-update docs system-deps clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP) ## create the demo organization, print its scorecard, write the reports
+	$(BIN)/maturity demo
+
+system-deps: ## Chromium for the browser tests (Debian packages), when root and missing
+	@scripts/ensure-system-deps.sh
+
+test: $(STAMP) system-deps ## all tests; store tests run on SQLite and PostgreSQL
+	MATURITY_TEST_POSTGRES_URL=$${MATURITY_TEST_POSTGRES_URL:-$(POSTGRES_URL)} $(BIN)/pytest -q
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/lint-imports
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+gold-update: $(STAMP) ## rewrite the gold files of rendered outputs
+	MATURITY_GOLD_UPDATE=1 $(BIN)/pytest -q tests/test_reports_gold.py
+
+docs: $(STAMP) ## regenerate the framework reference and the report schema
+	$(BIN)/python scripts/gen_docs.py
+
+clean:
+	rm -rf $(VENV) maturity-demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,70 @@
+"""Shared fixtures: a fixed clock, databases (SQLite and PostgreSQL), workspaces."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+POSTGRES_ENV = "MATURITY_TEST_POSTGRES_URL"
+
+
+def _postgres_base() -> str | None:
+    return os.environ.get(POSTGRES_ENV)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new schema in PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    base = _postgres_base()
+    if not base:
+        if os.environ.get("MATURITY_REQUIRE_POSTGRES"):
+            pytest.fail(f"{POSTGRES_ENV} is not set but MATURITY_REQUIRE_POSTGRES is")
+        pytest.skip(f"set {POSTGRES_ENV} to run the store tests on PostgreSQL")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+WORKSPACE_YAML = """\
+version: 1
+organization:
+  name: Test Org
+units:
+  - slug: alpha
+    name: Alpha
+    owner: a@example.com
+  - slug: beta
+    name: Beta
+    owner: b@example.com
+"""
+
+
+@pytest.fixture
+def workspace_dir(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A workspace with two units, its database on SQLite or PostgreSQL, and a fixed clock."""
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    (folder / "maturity.yaml").write_text(WORKSPACE_YAML, encoding="utf-8")
+    monkeypatch.setenv("MATURITY_DATABASE_URL", database_url)
+    monkeypatch.setenv("MATURITY_NOW", NOW.isoformat())
+    monkeypatch.setenv("MATURITY_ACTOR", "tester")
+    monkeypatch.chdir(folder)
+    return folder

@@ -1,0 +1,271 @@
+"""The HTML and Markdown reports render the real framework, offline and escaped."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from html.parser import HTMLParser
+
+import pytest
+
+from platform_maturity.domain.framework import Framework
+from platform_maturity.domain.records import Answer, Measurement, Outcome, Waiver
+from platform_maturity.domain.units import convert
+from platform_maturity.engine.diff import diff_scopes
+from platform_maturity.engine.evaluate import Facts
+from platform_maturity.engine.scorecard import build_scorecard
+from platform_maturity.framework.loader import load_framework
+from platform_maturity.reports.charts import TrendDatum, trend_chart
+from platform_maturity.reports.html import md_cell, render_html
+from platform_maturity.reports.markdown import render_markdown
+from platform_maturity.reports.model import ReportModel, build_report_model
+
+NOW = datetime(2026, 4, 1, 9, 30, tzinfo=UTC)
+SNAPSHOTS = (
+    ("2025-Q3", datetime(2025, 9, 30, tzinfo=UTC)),
+    ("2025-Q4", datetime(2025, 12, 31, tzinfo=UTC)),
+    ("2026-02", datetime(2026, 2, 28, tzinfo=UTC)),
+)
+UNITS = {"payments": "Payments", "search": "Search & Discovery"}
+XSS = "<script>alert(1)</script>"
+EVIDENCE = "https://example.com/evidence/runbook"
+
+
+def _answers(framework: Framework, rng: random.Random) -> list[Answer]:
+    """Answers that improve over time: each snapshot period re-answers some goals."""
+    answers: list[Answer] = []
+    statuses = (Outcome.MET, Outcome.PARTLY_MET, Outcome.NOT_MET, Outcome.NOT_APPLICABLE)
+    for step, (_, when) in enumerate((*SNAPSHOTS, ("now", NOW - timedelta(days=3)))):
+        for goal in framework.goals():
+            for unit in UNITS:
+                if rng.random() < 0.25 + 0.05 * goal.level:  # higher levels: more unknowns
+                    continue
+                met = max(0.15, 0.35 + 0.12 * step - 0.08 * goal.level)
+                weights = (met, 0.25, 1.0 - met, 0.03)
+                status = rng.choices(statuses, weights=weights)[0]
+                answers.append(
+                    Answer(
+                        goal_code=goal.code,
+                        unit=unit,
+                        status=status,
+                        note="checked in review" if rng.random() < 0.1 else None,
+                        answered_at=when - timedelta(days=1),
+                    )
+                )
+    codes = [g.code for g in framework.goals()]
+    answers.append(
+        Answer(
+            goal_code=codes[0],
+            unit=None,
+            status=Outcome.PARTLY_MET,
+            note=XSS,
+            evidence_url=EVIDENCE,
+            answered_at=NOW - timedelta(days=2),
+        )
+    )
+    answers.append(
+        Answer(
+            goal_code=codes[1],
+            unit=None,
+            status=Outcome.MET,
+            evidence_url="javascript:alert(2)",
+            answered_at=NOW - timedelta(days=2),
+        )
+    )
+    return answers
+
+
+def _measurements(framework: Framework, rng: random.Random) -> list[Measurement]:
+    result: list[Measurement] = []
+    for metric in framework.metrics():
+        target = metric.parsed_target
+        base = convert(target.value, target.unit, metric.unit) or 1.0
+        for unit in UNITS:
+            if rng.random() < 0.3:
+                continue
+            value = round(base * rng.uniform(0.6, 1.4), 2)
+            if metric.unit == "percent":
+                value = min(value, 100.0)
+            result.append(
+                Measurement(
+                    metric_id=metric.id,
+                    unit=unit,
+                    value=value,
+                    measured_at=NOW - timedelta(days=rng.randint(1, 20)),
+                )
+            )
+    return result
+
+
+@cache
+def sample_model() -> ReportModel:
+    framework = load_framework()
+    rng = random.Random(20260401)
+    codes = [g.code for g in framework.goals()]
+    facts = Facts(
+        answers=_answers(framework, rng),
+        waivers=[
+            Waiver(
+                goal_code=codes[5],
+                unit="search",
+                reason="legacy system, retiring",
+                owner="cto",
+                expires_at=NOW + timedelta(days=60),
+                created_at=NOW - timedelta(days=30),
+            )
+        ],
+        measurements=_measurements(framework, rng),
+        units=tuple(UNITS),
+        unit_names=UNITS,
+    )
+    history = [build_scorecard(framework, facts, when, "Acme Corp") for _, when in SNAPSHOTS]
+    names = [name for name, _ in SNAPSHOTS]
+    card = build_scorecard(framework, facts, NOW, "Acme Corp")
+    changes = diff_scopes(names[-1], history[-1].organization, "now", card.organization)
+    return build_report_model(framework, "Acme Corp", card, history, names, changes, NOW)
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+@pytest.fixture(scope="module")
+def html() -> str:
+    return render_html(sample_model())
+
+
+@pytest.fixture(scope="module")
+def parsed(html: str) -> _Collector:
+    parser = _Collector()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def test_html_is_a_document(html: str, parsed: _Collector) -> None:
+    assert html.startswith("<!DOCTYPE html>")
+    assert html.rstrip().endswith("</html>")
+    names = [tag for tag, _ in parsed.tags]
+    assert names.count("html") == 1 and names.count("body") == 1
+    assert "style" in names
+
+
+def test_two_accessible_charts(parsed: _Collector) -> None:
+    svgs = [attrs for tag, attrs in parsed.tags if tag == "svg"]
+    assert len(svgs) == 2
+    assert all(attrs.get("role") == "img" for attrs in svgs)
+    assert sum(1 for tag, _ in parsed.tags if tag == "title") >= 3  # page + one per chart
+
+
+def test_every_pillar_has_a_section(parsed: _Collector) -> None:
+    model = sample_model()
+    text = " ".join(parsed.text)
+    ids = {attrs.get("id") for _, attrs in parsed.tags}
+    links = {attrs.get("href") for tag, attrs in parsed.tags if tag == "a"}
+    assert len(model.scorecard.organization.pillars) == 8
+    for pillar in model.scorecard.organization.pillars:
+        assert pillar.name in text
+        assert f"pillar-{pillar.id}" in ids
+        assert f"#pillar-{pillar.id}" in links
+
+
+def test_no_external_resources(html: str, parsed: _Collector) -> None:
+    for tag, attrs in parsed.tags:
+        for name in ("src", "href", "srcset", "action", "poster", "data"):
+            value = attrs.get(name) or ""
+            if re.match(r"\s*(https?:)?//", value):
+                assert tag == "a" and name == "href", (tag, name, value)
+        assert not (tag == "script" and attrs.get("src"))
+        assert not (tag == "link" and "stylesheet" in (attrs.get("rel") or ""))
+    assert "@import" not in html
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
+
+
+def test_evidence_links_only_for_web_urls(parsed: _Collector) -> None:
+    hrefs = [attrs.get("href") or "" for tag, attrs in parsed.tags if tag == "a"]
+    assert EVIDENCE in hrefs
+    assert not any(h.lower().startswith("javascript:") for h in hrefs)
+
+
+def test_user_text_is_escaped(html: str) -> None:
+    assert XSS not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Search &amp; Discovery" in html
+
+
+def test_html_is_deterministic(html: str) -> None:
+    assert render_html(sample_model()) == html
+
+
+def test_markdown_summary_lists_all_pillars() -> None:
+    model = sample_model()
+    text = render_markdown(model)
+    assert text == render_markdown(model)
+    lines = text.splitlines()
+    start = lines.index("## Pillars")
+    table: list[str] = []
+    for line in lines[start + 1 :]:
+        if table and not line.startswith("|"):
+            break
+        if line.startswith("|"):
+            table.append(line)
+    assert table[0].startswith("| Pillar |")
+    assert set(table[1].replace("|", "").replace(" ", "")) <= set("-:")
+    rows = table[2:]
+    assert len(rows) == 8
+    for pillar in model.scorecard.organization.pillars:
+        assert any(
+            row.startswith(f"| [{pillar.name}]") or row.startswith(f"| {pillar.name} ")
+            for row in rows
+        ), pillar.name
+    assert "## What to do next" in text
+    assert model.changes is not None
+    assert f"## Changes since {model.changes.before}" in text
+    assert XSS not in text
+
+
+def test_without_history_units_or_changes() -> None:
+    framework = load_framework()
+    answers = [
+        Answer(goal_code=g.code, status=Outcome.MET, answered_at=NOW - timedelta(days=1))
+        for g in framework.goals()
+        if g.level == 1
+    ]
+    card = build_scorecard(framework, Facts(answers=answers), NOW, "Solo")
+    model = build_report_model(framework, "Solo", card, [], [], None, NOW)
+    html = render_html(model)
+    assert html.count("<svg") == 1
+    assert "Not enough history for a trend yet" in html
+    assert "Changes since" not in html
+    assert 'id="units"' not in html
+    text = render_markdown(model)
+    assert "Changes since" not in text
+    assert "No snapshots yet" in text
+
+
+def test_trend_needs_two_points() -> None:
+    one = [TrendDatum("now", NOW, 50.0)]
+    assert trend_chart(one) is None
+    chart = trend_chart([TrendDatum("2025-Q4", NOW - timedelta(days=90), 40.0), *one])
+    assert chart is not None
+    assert [p.label for p in chart.points] == ["2025-Q4", "now"]
+    assert chart.points[-1].current and chart.points[-1].show_label
+    assert chart.points[0].y > chart.points[1].y  # higher score, higher on the page
+    assert chart.line_path.startswith("M")
+
+
+def test_markdown_cells_are_safe() -> None:
+    assert md_cell("a | b\nc") == "a \\| b c"
+    assert md_cell("<script>x</script>") == "&lt;script>x&lt;/script>"
+    assert md_cell("< 1 day") == "< 1 day"
