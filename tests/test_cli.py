@@ -20,13 +20,51 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_answer_measure_snapshot_report_round_trip(
     workspace_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(capsys, "answer", "A.E.1", "--status", "met", "--unit", "alpha",
-               "--note", "devcontainer", "--evidence", "https://example.com/x")[0] == 0
-    assert run(capsys, "answer", "immediate-integration/A.D.1", "--status", "partly", "--at",
-               "2026-11-01")[0] == 0
-    assert run(capsys, "answer", "O.F.9", "--status", "not_applicable", "--reason", "no UI",
-               "--unit", "beta")[0] == 0
-    code, out, _ = run(capsys, "measure", "automation.ci-pipeline-duration", "4 min", "--unit", "alpha")
+    assert (
+        run(
+            capsys,
+            "answer",
+            "A.E.1",
+            "--status",
+            "met",
+            "--unit",
+            "alpha",
+            "--note",
+            "devcontainer",
+            "--evidence",
+            "https://example.com/x",
+        )[0]
+        == 0
+    )
+    assert (
+        run(
+            capsys,
+            "answer",
+            "immediate-integration/A.D.1",
+            "--status",
+            "partly",
+            "--at",
+            "2026-11-01",
+        )[0]
+        == 0
+    )
+    assert (
+        run(
+            capsys,
+            "answer",
+            "O.F.9",
+            "--status",
+            "not_applicable",
+            "--reason",
+            "no UI",
+            "--unit",
+            "beta",
+        )[0]
+        == 0
+    )
+    code, out, _ = run(
+        capsys, "measure", "automation.ci-pipeline-duration", "4 min", "--unit", "alpha"
+    )
     assert code == 0 and "on target" in out
     assert run(capsys, "snapshot", "create", "2026-Q4")[0] == 0
     code, out, _ = run(capsys, "snapshot", "list")
@@ -45,16 +83,34 @@ def test_answer_measure_snapshot_report_round_trip(
         assert (workspace_dir / name).stat().st_size > 1000
 
 
-def test_answers_export_import_and_waivers(workspace_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_answers_export_import_and_waivers(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     run(capsys, "answer", "A.E.1", "--status", "met", "--unit", "alpha")
     assert run(capsys, "answers", "export", "answers.yaml")[0] == 0
     text = (workspace_dir / "answers.yaml").read_text()
     assert "A.E.1" in text
-    (workspace_dir / "answers.yaml").write_text(text + "- {code: A.E.3, status: not_met, unit: beta}\n")
+    (workspace_dir / "answers.yaml").write_text(
+        text + "- {code: A.E.3, status: not_met, unit: beta}\n"
+    )
     code, out, _ = run(capsys, "answers", "import", "answers.yaml")
     assert code == 0 and "1 recorded, 1 unchanged" in out
-    assert run(capsys, "waive", "R.T.7", "--reason", "after migration", "--owner", "lea",
-               "--expires", "2027-03-01", "--unit", "beta")[0] == 0
+    assert (
+        run(
+            capsys,
+            "waive",
+            "R.T.7",
+            "--reason",
+            "after migration",
+            "--owner",
+            "lea",
+            "--expires",
+            "2027-03-01",
+            "--unit",
+            "beta",
+        )[0]
+        == 0
+    )
     code, out, _ = run(capsys, "waivers", "list")
     assert "R.T.7" in out and "active" in out
     code, out, _ = run(capsys, "audit")
@@ -113,7 +169,10 @@ def test_db_and_framework_commands(workspace_dir: Path, capsys: pytest.CaptureFi
         (("report", "--format", "pdf"), "unknown report format"),
         (("report", "--unit", "gamma"), "unknown unit"),
         (("diff", "nope", "now"), "unknown snapshot"),
-        (("waive", "A.E.1", "--reason", "x", "--owner", "o", "--expires", "2020-01-01"), "in the past"),
+        (
+            ("waive", "A.E.1", "--reason", "x", "--owner", "o", "--expires", "2020-01-01"),
+            "in the past",
+        ),
         (("answers", "import", "missing.yaml"), "file not found"),
         (("restore", "missing.json", "--yes"), "file not found"),
         (("assess", "--pillar", "nope"), "unknown pillar"),
@@ -122,7 +181,7 @@ def test_db_and_framework_commands(workspace_dir: Path, capsys: pytest.CaptureFi
 def test_bad_input_exits_2_and_changes_nothing(
     workspace_dir: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], message: str
 ) -> None:
-    _, before, _ = run(capsys, "export", "before.json")
+    run(capsys, "export", "before.json")
     code, _, err = run(capsys, *argv)
     assert code == 2, err
     assert message in err
@@ -140,12 +199,17 @@ def test_duplicate_snapshot_name(workspace_dir: Path, capsys: pytest.CaptureFixt
     assert code == 2 and "exists already" in err
 
 
-def test_malformed_workspace_and_override(workspace_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (workspace_dir / "maturity.yaml").write_text("organization:\n  name: X\nunits:\n  - slug: Bad Slug\n")
+def test_malformed_workspace_and_override(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workspace_dir / "maturity.yaml").write_text(
+        "organization:\n  name: X\nunits:\n  - slug: Bad Slug\n"
+    )
     code, _, err = run(capsys, "report")
     assert code == 2 and "maturity.yaml:4" in err and "units.0.slug" in err
     (workspace_dir / "maturity.yaml").write_text(
-        "organization: {name: X}\nframework:\n  overrides: [over.yaml]\n")
+        "organization: {name: X}\nframework:\n  overrides: [over.yaml]\n"
+    )
     (workspace_dir / "over.yaml").write_text("changes:\n  - goal: A.E.1\n    level: seven\n")
     code, _, err = run(capsys, "report")
     assert code == 2 and "over.yaml:3" in err and "level" in err

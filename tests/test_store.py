@@ -31,21 +31,34 @@ def test_answers_are_history_and_audited(workspace_dir: Path) -> None:
     ws = load_workspace(workspace_dir / "maturity.yaml")
     with open_store(ws, NOW, "tester") as db:
         for status, days in (("not_met", 30), ("partly_met", 10), ("met", 1)):
-            answer = assessment.make_answer(ws, "A.E.1", status, unit="alpha", note=None,
-                                            evidence=None, reason=None,
-                                            at=NOW - timedelta(days=days), actor="tester")
+            answer = assessment.make_answer(
+                ws,
+                "A.E.1",
+                status,
+                unit="alpha",
+                note=None,
+                evidence=None,
+                reason=None,
+                at=NOW - timedelta(days=days),
+                actor="tester",
+            )
             assessment.record_answer(db, answer, "tester", NOW)
         with db.transaction() as session:
             assert session.scalar(select(func.count()).select_from(AnswerRow)) == 3
             events = [e for e in repo.list_audit(session) if e.action == "answer"]
         assert [(e.old_value, e.new_value) for e in reversed(events)] == [
-            (None, "not_met"), ("not_met", "partly_met"), ("partly_met", "met")]
+            (None, "not_met"),
+            ("not_met", "partly_met"),
+            ("partly_met", "met"),
+        ]
         past = scorecard.current_scorecard(ws, db, NOW - timedelta(days=20))
         now_card = scorecard.current_scorecard(ws, db, NOW)
+
     def outcome(card: object, unit: str) -> Outcome:
         scope = next(u for u in card.units if u.scope == unit)  # type: ignore[attr-defined]
         goals = [g for p in scope.pillars for c in p.categories for g in c.goals]
         return next(g.outcome for g in goals if g.code == "A.E.1")
+
     assert outcome(past, "alpha") == Outcome.NOT_MET
     assert outcome(now_card, "alpha") == Outcome.MET
     assert outcome(now_card, "beta") == Outcome.UNKNOWN
@@ -63,25 +76,62 @@ def test_failed_import_changes_nothing(workspace_dir: Path) -> None:
             assert session.scalar(select(func.count()).select_from(AnswerRow)) == 0
 
 
-def test_snapshot_diff_and_restore_give_identical_scorecards(workspace_dir: Path, tmp_path: Path) -> None:
+def test_snapshot_diff_and_restore_give_identical_scorecards(
+    workspace_dir: Path, tmp_path: Path
+) -> None:
     ws = load_workspace(workspace_dir / "maturity.yaml")
     with open_store(ws, NOW, "tester") as db:
         for code in ("A.E.1", "A.F.1", "O.B.1"):
-            answer = assessment.make_answer(ws, code, "met", unit="alpha", note="n", evidence=None,
-                                            reason=None, at=NOW - timedelta(days=40), actor="t")
+            answer = assessment.make_answer(
+                ws,
+                code,
+                "met",
+                unit="alpha",
+                note="n",
+                evidence=None,
+                reason=None,
+                at=NOW - timedelta(days=40),
+                actor="t",
+            )
             assessment.record_answer(db, answer, "t", NOW)
         scorecard.create_snapshot(ws, db, "2026-Q3", NOW - timedelta(days=30), NOW, "t")
-        answer = assessment.make_answer(ws, "A.E.1", "not_met", unit="alpha", note=None,
-                                        evidence=None, reason=None, at=NOW - timedelta(days=2),
-                                        actor="t")
+        answer = assessment.make_answer(
+            ws,
+            "A.E.1",
+            "not_met",
+            unit="alpha",
+            note=None,
+            evidence=None,
+            reason=None,
+            at=NOW - timedelta(days=2),
+            actor="t",
+        )
         assessment.record_answer(db, answer, "t", NOW)
-        assessment.record_waiver(ws, db, "S.A.1", unit="beta", reason="later", owner="o",
-                                 expires=NOW + timedelta(days=30), now=NOW - timedelta(days=1),
-                                 actor="t")
-        assessment.record_measurement(db, assessment.make_measurement(
-            ws, "automation.pr-open-to-merge-latency" if _has(ws, "automation.pr-open-to-merge-latency")
-            else next(m.id for m in ws.framework.metrics()), "4h", unit="alpha",
-            at=NOW - timedelta(days=1)), "t", NOW)
+        assessment.record_waiver(
+            ws,
+            db,
+            "S.A.1",
+            unit="beta",
+            reason="later",
+            owner="o",
+            expires=NOW + timedelta(days=30),
+            now=NOW - timedelta(days=1),
+            actor="t",
+        )
+        assessment.record_measurement(
+            db,
+            assessment.make_measurement(
+                ws,
+                "automation.pr-open-to-merge-latency"
+                if _has(ws, "automation.pr-open-to-merge-latency")
+                else next(m.id for m in ws.framework.metrics()),
+                "4h",
+                unit="alpha",
+                at=NOW - timedelta(days=1),
+            ),
+            "t",
+            NOW,
+        )
         change = scorecard.diff(ws, db, "2026-Q3", "now", NOW)
         assert [c.code for c in change.regressed] == ["A.E.1"]
         before = scorecard.current_scorecard(ws, db, NOW)
@@ -107,13 +157,16 @@ def _has(ws: object, metric_id: str) -> bool:
 def test_restore_of_bad_file_keeps_state(workspace_dir: Path, tmp_path: Path) -> None:
     ws = load_workspace(workspace_dir / "maturity.yaml")
     with open_store(ws, NOW, "tester") as db:
-        answer = assessment.make_answer(ws, "A.E.1", "met", unit=None, note=None, evidence=None,
-                                        reason=None, at=NOW, actor="t")
+        answer = assessment.make_answer(
+            ws, "A.E.1", "met", unit=None, note=None, evidence=None, reason=None, at=NOW, actor="t"
+        )
         assessment.record_answer(db, answer, "t", NOW)
         broken = tmp_path / "broken.json"
-        broken.write_text('{"format": "platform-maturity-state", "version": 1, "tables": '
-                          '{"answers": [{"id": 1, "goal_code": null}]}}')
-        with pytest.raises(Exception):
+        broken.write_text(
+            '{"format": "platform-maturity-state", "version": 1, "tables": '
+            '{"answers": [{"id": 1, "goal_code": null}]}}'
+        )
+        with pytest.raises(UserError, match="does not fit"):
             transfer.restore_state(db, broken)
         with db.transaction() as session:
             assert len(repo.list_answers(session)) == 1

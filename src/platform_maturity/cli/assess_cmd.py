@@ -16,10 +16,12 @@ from platform_maturity.engine.evaluate import latest_answers
 from platform_maturity.services import assessment
 from platform_maturity.store import repo
 
-answers_app = typer.Typer(help="Answers as YAML files, to review in pull requests.",
-                          no_args_is_help=True)
-waivers_app = typer.Typer(help="Waivers: goals accepted as not met for now, with reason and expiry.",
-                          no_args_is_help=True)
+answers_app = typer.Typer(
+    help="Answers as YAML files, to review in pull requests.", no_args_is_help=True
+)
+waivers_app = typer.Typer(
+    help="Waivers: goals accepted as not met for now, with reason and expiry.", no_args_is_help=True
+)
 
 CHOICES = {"m": "met", "p": "partly_met", "n": "not_met", "a": "not_applicable"}
 
@@ -33,14 +35,22 @@ def register(app: typer.Typer) -> None:
     app.command("measure")(measure)
 
 
-UnitOpt = Annotated[str | None, typer.Option("--unit", "-u", help="Organizational unit (slug);"
-                                             " default: the whole organization.", show_default=False)]
+UnitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--unit",
+        "-u",
+        help="Organizational unit (slug); default: the whole organization.",
+        show_default=False,
+    ),
+]
 
 
 def assess(
     ctx: typer.Context,
-    pillar: Annotated[str | None, typer.Option("--pillar", "-p", help="Only this pillar.",
-                                               show_default=False)] = None,
+    pillar: Annotated[
+        str | None, typer.Option("--pillar", "-p", help="Only this pillar.", show_default=False)
+    ] = None,
     unit: UnitOpt = None,
 ) -> None:
     """Answer the goals not yet answered, one at a time; saves after every answer.
@@ -57,15 +67,26 @@ def assess(
         todo = [g for g in goals if (g.code, slug) not in answered]
         out = console()
         scope = slug or "the organization"
-        out.print(f"{len(goals) - len(todo)} of {len(goals)} goals answered for {scope}; "
-                  f"{len(todo)} to go.")
+        out.print(
+            f"{len(goals) - len(todo)} of {len(goals)} goals answered for {scope}; "
+            f"{len(todo)} to go."
+        )
         for index, goal in enumerate(todo, 1):
             body = Text.assemble(
-                (f"{goal.statement}\n\n", "bold"), ("Why it matters: ", "cyan"), f"{goal.why}\n\n",
-                ("Question: ", "cyan"), goal.evidence.question,
+                (f"{goal.statement}\n\n", "bold"),
+                ("Why it matters: ", "cyan"),
+                f"{goal.why}\n\n",
+                ("Question: ", "cyan"),
+                goal.evidence.question,
             )
-            out.print(Panel(body, title=f"{goal.code} · {goal.pillar} · level {goal.level}",
-                            subtitle=f"{index}/{len(todo)}", title_align="left"))
+            out.print(
+                Panel(
+                    body,
+                    title=f"{goal.code} · {goal.pillar} · level {goal.level}",
+                    subtitle=f"{index}/{len(todo)}",
+                    title_align="left",
+                )
+            )
             key = typer.prompt("[m]et [p]artly [n]ot met n/[a] [s]kip [q]uit", default="s")
             key = key.strip().lower()[:1]
             if key == "q":
@@ -76,10 +97,21 @@ def assess(
             if CHOICES[key] == "not_applicable":
                 reason = typer.prompt("Why does it not apply?")
             note = typer.prompt("Note (optional)", default="", show_default=False) or None
-            evidence = typer.prompt("Evidence link (optional)", default="", show_default=False) or None
+            evidence = (
+                typer.prompt("Evidence link (optional)", default="", show_default=False) or None
+            )
             at = now()
-            record = assessment.make_answer(ws, goal.code, CHOICES[key], unit=slug, note=note,
-                                            evidence=evidence, reason=reason, at=at, actor=actor())
+            record = assessment.make_answer(
+                ws,
+                goal.code,
+                CHOICES[key],
+                unit=slug,
+                note=note,
+                evidence=evidence,
+                reason=reason,
+                at=at,
+                actor=actor(),
+            )
             assessment.record_answer(database, record, actor(), at)
             out.print(f"[green]saved[/] {goal.code}: {Outcome(CHOICES[key]).label}")
 
@@ -87,25 +119,42 @@ def assess(
 def answer(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Goal code (or upstream alias), e.g. A.E.1.")],
-    status: Annotated[str, typer.Option("--status", "-s",
-                                        help="met, partly_met, not_met or not_applicable.")],
+    status: Annotated[
+        str, typer.Option("--status", "-s", help="met, partly_met, not_met or not_applicable.")
+    ],
     unit: UnitOpt = None,
     note: Annotated[str | None, typer.Option(help="Free text.", show_default=False)] = None,
-    evidence: Annotated[str | None, typer.Option(help="Link to evidence (URL).",
-                                                 show_default=False)] = None,
-    reason: Annotated[str | None, typer.Option(help="Why it does not apply (for not_applicable).",
-                                               show_default=False)] = None,
-    at: Annotated[str | None, typer.Option(help="When this was true (ISO date); default now.",
-                                           show_default=False)] = None,
+    evidence: Annotated[
+        str | None, typer.Option(help="Link to evidence (URL).", show_default=False)
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(help="Why it does not apply (for not_applicable).", show_default=False),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(help="When this was true (ISO date); default now.", show_default=False),
+    ] = None,
 ) -> None:
     """Record one answer (for scripts); the previous one stays in the audit trail."""
     with store(ctx) as (ws, database):
         when = parse_when(at, "--at") if at else now()
-        record = assessment.make_answer(ws, code, status, unit=unit, note=note, evidence=evidence,
-                                        reason=reason, at=when, actor=actor())
+        record = assessment.make_answer(
+            ws,
+            code,
+            status,
+            unit=unit,
+            note=note,
+            evidence=evidence,
+            reason=reason,
+            at=when,
+            actor=actor(),
+        )
         assessment.record_answer(database, record, actor(), now())
-    console().print(f"Recorded {record.goal_code} = {record.status.label} for "
-                    f"{record.unit or 'the organization'}.")
+    console().print(
+        f"Recorded {record.goal_code} = {record.status.label} for "
+        f"{record.unit or 'the organization'}."
+    )
 
 
 @answers_app.command("export")
@@ -133,18 +182,29 @@ def waive(
     code: Annotated[str, typer.Argument(help="Goal code.")],
     reason: Annotated[str, typer.Option(help="Why the gap is accepted for now.")],
     owner: Annotated[str, typer.Option(help="Who owns the decision.")],
-    expires: Annotated[str | None, typer.Option(help="Expiry date (ISO); the waiver stops counting"
-                                                " then.", show_default=False)] = None,
+    expires: Annotated[
+        str | None,
+        typer.Option(help="Expiry date (ISO); the waiver stops counting then.", show_default=False),
+    ] = None,
     unit: UnitOpt = None,
 ) -> None:
     """Waive a goal for a unit (or the organization) with a reason, an owner and an expiry."""
     with store(ctx) as (ws, database):
         waiver = assessment.record_waiver(
-            ws, database, code, unit=unit, reason=reason, owner=owner,
-            expires=parse_when(expires, "--expires") if expires else None, now=now(), actor=actor(),
+            ws,
+            database,
+            code,
+            unit=unit,
+            reason=reason,
+            owner=owner,
+            expires=parse_when(expires, "--expires") if expires else None,
+            now=now(),
+            actor=actor(),
         )
-    console().print(f"Waived {waiver.goal_code} for {waiver.unit or 'the organization'}"
-                    + (f" until {waiver.expires_at:%Y-%m-%d}." if waiver.expires_at else "."))
+    console().print(
+        f"Waived {waiver.goal_code} for {waiver.unit or 'the organization'}"
+        + (f" until {waiver.expires_at:%Y-%m-%d}." if waiver.expires_at else ".")
+    )
 
 
 @waivers_app.command("list")
@@ -157,9 +217,14 @@ def waivers_list(ctx: typer.Context) -> None:
         table.add_column(column)
     moment = now()
     for w in waivers:
-        table.add_row(w.goal_code, w.unit or "organization", w.owner,
-                      f"{w.expires_at:%Y-%m-%d}" if w.expires_at else "never",
-                      "active" if w.active(moment) else "expired", w.reason)
+        table.add_row(
+            w.goal_code,
+            w.unit or "organization",
+            w.owner,
+            f"{w.expires_at:%Y-%m-%d}" if w.expires_at else "never",
+            "active" if w.active(moment) else "expired",
+            w.reason,
+        )
     console().print(table)
 
 
@@ -168,10 +233,13 @@ def measure(
     metric: Annotated[str, typer.Argument(help="Metric id, e.g. automation.ci-pipeline-duration.")],
     value: Annotated[str, typer.Argument(help="Value with optional unit: 4h, 30 min, 99.95%.")],
     unit: UnitOpt = None,
-    at: Annotated[str | None, typer.Option(help="When it was measured (ISO date); default now.",
-                                           show_default=False)] = None,
-    note: Annotated[str | None, typer.Option(help="Where the number came from.",
-                                             show_default=False)] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(help="When it was measured (ISO date); default now.", show_default=False),
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option(help="Where the number came from.", show_default=False)
+    ] = None,
 ) -> None:
     """Record a metric value; it is converted to the metric's unit and compared with its target."""
     with store(ctx) as (ws, database):
@@ -180,5 +248,7 @@ def measure(
         assessment.record_measurement(database, m, actor(), now())
         definition = ws.framework.metric(m.metric_id)
     met = definition.parsed_target.met_by(m.value, definition.unit)
-    console().print(f"Recorded {m.metric_id} = {m.value:g} {definition.unit} "
-                    f"({'on target' if met else 'off target'}: {definition.parsed_target}).")
+    console().print(
+        f"Recorded {m.metric_id} = {m.value:g} {definition.unit} "
+        f"({'on target' if met else 'off target'}: {definition.parsed_target})."
+    )

@@ -14,7 +14,12 @@ import typer
 from rich.console import Console
 
 from platform_maturity.domain.errors import UserError
-from platform_maturity.services.workspace import Workspace, find_workspace, load_workspace, open_store
+from platform_maturity.services.workspace import (
+    Workspace,
+    find_workspace,
+    load_workspace,
+    open_store,
+)
 from platform_maturity.store.db import Database
 
 NOW_ENV = "MATURITY_NOW"
@@ -38,8 +43,12 @@ def parse_when(text: str, field: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise UserError("not a date", field=field, value=text,
-                        hint="Use ISO 8601, e.g. 2026-09-30 or 2026-09-30T14:00:00+02:00.") from None
+        raise UserError(
+            "not a date",
+            field=field,
+            value=text,
+            hint="Use ISO 8601, e.g. 2026-09-30 or 2026-09-30T14:00:00+02:00.",
+        ) from None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 

@@ -24,16 +24,27 @@ def demo(
     folder: Annotated[Path, typer.Argument(help="Where to create the demo workspace.")] = Path(
         "maturity-demo"
     ),
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same history.")] = 7,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same history.")
+    ] = 7,
 ) -> None:
     """Create a demo organization with four teams and a year of history, score it, write reports."""
     out = console()
     moment = now()
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=out, transient=True) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=out,
+        transient=True,
+    ) as progress:
         task = progress.add_task("Creating the demo workspace", total=None)
-        workspace = create_demo(folder, moment, seed,
-                                progress=lambda message: progress.update(task, description=message))
+        workspace = create_demo(
+            folder,
+            moment,
+            seed,
+            progress=lambda message: progress.update(task, description=message),
+        )
         progress.update(task, description="Scoring and writing reports")
         with open_store(workspace, moment, "demo") as database:
             model = report_model(workspace, database, moment)
@@ -50,5 +61,7 @@ def demo(
     for path in written:
         out.print(f"  {path.resolve()}")
     out.print(f"\nOpen the HTML report: [bold]file://{written[0].resolve()}[/]")
-    out.print(f"Try: cd {folder} && maturity framework show automation · maturity report --unit payments"
-              " · maturity diff " + (model.history[0].name if model.history else "2026-Q1") + " now")
+    out.print(
+        f"Try: cd {folder} && maturity framework show automation · maturity report --unit payments"
+        " · maturity diff " + (model.history[0].name if model.history else "2026-Q1") + " now"
+    )

@@ -15,8 +15,9 @@ from platform_maturity.domain.framework import Framework, Goal, Pillar
 from platform_maturity.framework.loader import load_framework
 from platform_maturity.services.workspace import find_workspace, load_workspace
 
-framework_app = typer.Typer(help="The maturity model itself: validate, browse and export it.",
-                            no_args_is_help=True)
+framework_app = typer.Typer(
+    help="The maturity model itself: validate, browse and export it.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -38,9 +39,14 @@ def _framework(ctx: typer.Context) -> Framework:
 @framework_app.command("validate")
 def validate(
     ctx: typer.Context,
-    path: Annotated[Path | None, typer.Argument(
-        help="A framework folder (with framework.yaml) or an override file. Default: the"
-        " built-in framework plus the workspace's overrides.", show_default=False)] = None,
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A framework folder (with framework.yaml) or an override file. Default: the"
+            " built-in framework plus the workspace's overrides.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check framework data: schema, unique codes, references, targets. Exits 2 on errors."""
     if path is None:
@@ -53,9 +59,11 @@ def validate(
         raise UserError("no such file or folder", file=str(path))
     goals = sum(1 for _ in framework.goals())
     metrics = sum(1 for _ in framework.metrics())
-    console().print(f"[green]valid[/]: {framework.name} {framework.version} — "
-                    f"{len(framework.pillars)} pillars, {goals} goals, {metrics} metrics, "
-                    f"{len(framework.kpis)} KPIs")
+    console().print(
+        f"[green]valid[/]: {framework.name} {framework.version} — "
+        f"{len(framework.pillars)} pillars, {goals} goals, {metrics} metrics, "
+        f"{len(framework.kpis)} KPIs"
+    )
 
 
 def _show_pillar(framework: Framework, pillar: Pillar) -> None:
@@ -74,8 +82,12 @@ def _show_pillar(framework: Framework, pillar: Pillar) -> None:
         table.add_column("Goal")
         table.add_column("Upstream")
         for goal in category.goals:
-            table.add_row(goal.code, str(goal.level), goal.statement,
-                          goal.upstream if goal.upstream and goal.upstream != goal.code else "")
+            table.add_row(
+                goal.code,
+                str(goal.level),
+                goal.statement,
+                goal.upstream if goal.upstream and goal.upstream != goal.code else "",
+            )
         out.print(table)
 
 
@@ -86,7 +98,11 @@ def _show_goal(framework: Framework, goal: Goal) -> None:
         f"## {goal.code} — {goal.statement}\n\n"
         f"*{pillar.name} › {category.name} · level {goal.level} "
         f"({framework.level_name(goal.level)})*"
-        + (f" · upstream code `{goal.upstream}`" if goal.upstream and goal.upstream != goal.code else "")
+        + (
+            f" · upstream code `{goal.upstream}`"
+            if goal.upstream and goal.upstream != goal.code
+            else ""
+        )
         + f"\n\n**Why it matters.** {goal.why}\n\n**How to get there.** {goal.how}\n\n"
         f"**Question.** {goal.evidence.question}\n"
     )
@@ -98,8 +114,9 @@ def _show_goal(framework: Framework, goal: Goal) -> None:
 @framework_app.command("show")
 def show(
     ctx: typer.Context,
-    ref: Annotated[str | None, typer.Argument(help="A pillar (id or name) or a goal code.",
-                                              show_default=False)] = None,
+    ref: Annotated[
+        str | None, typer.Argument(help="A pillar (id or name) or a goal code.", show_default=False)
+    ] = None,
 ) -> None:
     """List the pillars, or show one pillar's metrics and goals, or one goal in full."""
     framework = _framework(ctx)
@@ -108,7 +125,9 @@ def show(
         for column in ("Pillar", "Id", "Goals", "Metrics", "Summary"):
             table.add_column(column)
         for p in framework.pillars:
-            table.add_row(p.name, p.id, str(sum(1 for _ in p.goals())), str(len(p.metrics)), p.summary)
+            table.add_row(
+                p.name, p.id, str(sum(1 for _ in p.goals())), str(len(p.metrics)), p.summary
+            )
         console().print(table)
         return
     try:
@@ -123,25 +142,41 @@ def _goal(framework: Framework, ref: str) -> Goal:
     try:
         return framework.goal(ref)
     except KeyError as exc:
-        raise UserError(f"neither a pillar nor a goal: {exc}", field="PILLAR|CODE", value=ref,
-                        hint="Pillars: " + ", ".join(p.id for p in framework.pillars)) from None
+        raise UserError(
+            f"neither a pillar nor a goal: {exc}",
+            field="PILLAR|CODE",
+            value=ref,
+            hint="Pillars: " + ", ".join(p.id for p in framework.pillars),
+        ) from None
 
 
 @framework_app.command("export")
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", "-f",
-                                     help="json, yaml, markdown or wa-lens (AWS Well-Architected"
-                                     " custom lens).")] = "json",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write; default stdout.",
-                                             show_default=False)] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json, yaml, markdown or wa-lens (AWS Well-Architected custom lens).",
+        ),
+    ] = "json",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="File to write; default stdout.", show_default=False),
+    ] = None,
 ) -> None:
     """Export the framework (with workspace overrides) for docs, other tools or AWS WA."""
-    from platform_maturity.reports.framework_export import FORMATS, export as do_export
+    from platform_maturity.reports.framework_export import FORMATS
+    from platform_maturity.reports.framework_export import export as do_export
 
     if fmt not in FORMATS:
-        raise UserError("unknown export format", field="--format", value=fmt,
-                        hint="Use one of: " + ", ".join(FORMATS))
+        raise UserError(
+            "unknown export format",
+            field="--format",
+            value=fmt,
+            hint="Use one of: " + ", ".join(FORMATS),
+        )
     text = do_export(_framework(ctx), fmt)
     if out is None:
         typer.echo(text, nl=False)

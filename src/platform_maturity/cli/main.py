@@ -34,8 +34,13 @@ def _global(
     ctx: typer.Context,
     workspace: Annotated[
         Path | None,
-        typer.Option("--workspace", "-w", help="Workspace folder or maturity.yaml file."
-                     " Default: found from the current folder upwards.", show_default=False),
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Workspace folder or maturity.yaml file."
+            " Default: found from the current folder upwards.",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     ctx.obj = State(workspace_path=workspace)

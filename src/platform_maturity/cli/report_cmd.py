@@ -15,8 +15,9 @@ from platform_maturity.reports.terminal import render_terminal
 from platform_maturity.services import scorecard as scorecards
 from platform_maturity.services.report import report_model
 
-snapshot_app = typer.Typer(help="Freeze the scorecard under a name (e.g. 2026-Q4) to compare later.",
-                           no_args_is_help=True)
+snapshot_app = typer.Typer(
+    help="Freeze the scorecard under a name (e.g. 2026-Q4) to compare later.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -27,18 +28,35 @@ def register(app: typer.Typer) -> None:
 
 def report(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="terminal, html, markdown or json.")] = "terminal",
-    unit: Annotated[str | None, typer.Option("--unit", "-u", help="Report on one unit only.",
-                                             show_default=False)] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout;"
-                                             " html needs a file).", show_default=False)] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Score the state as of this date.",
-                                              show_default=False)] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="terminal, html, markdown or json.")
+    ] = "terminal",
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", "-u", help="Report on one unit only.", show_default=False),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="File to write (default: stdout; html needs a file).",
+            show_default=False,
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Score the state as of this date.", show_default=False),
+    ] = None,
 ) -> None:
-    """The scorecard: levels and scores per pillar, metrics, top gaps, changes since the last snapshot."""
+    """The scorecard: level and score per pillar, metrics, top gaps, changes since last snapshot."""
     if fmt not in FORMATS:
-        raise UserError("unknown report format", field="--format", value=fmt,
-                        hint="Use one of: " + ", ".join(FORMATS))
+        raise UserError(
+            "unknown report format",
+            field="--format",
+            value=fmt,
+            hint="Use one of: " + ", ".join(FORMATS),
+        )
     with store(ctx) as (ws, database):
         moment = parse_when(as_of, "--as-of") if as_of else now()
         model = report_model(ws, database, moment, unit)
@@ -58,16 +76,20 @@ def report(
 def snapshot_create(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Snapshot name, e.g. 2026-Q4.")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Freeze the state as of this date.",
-                                              show_default=False)] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Freeze the state as of this date.", show_default=False),
+    ] = None,
 ) -> None:
     """Freeze the current scorecard under NAME."""
     with store(ctx) as (ws, database):
         moment = parse_when(as_of, "--as-of") if as_of else now()
         card = scorecards.create_snapshot(ws, database, name, moment, now(), actor())
     score = "—" if card.organization.score is None else f"{card.organization.score:.1f}"
-    console().print(f"Snapshot {name}: score {score}, level {card.organization.level} "
-                    f"({card.organization.level_name}).")
+    console().print(
+        f"Snapshot {name}: score {score}, level {card.organization.level} "
+        f"({card.organization.level_name})."
+    )
 
 
 @snapshot_app.command("list")
@@ -79,7 +101,9 @@ def snapshot_list(ctx: typer.Context) -> None:
     for column in ("Name", "As of", "Score", "Level"):
         table.add_column(column)
     for name, as_of, score, level in rows:
-        table.add_row(name, f"{as_of:%Y-%m-%d}", "—" if score is None else f"{score:.1f}", str(level))
+        table.add_row(
+            name, f"{as_of:%Y-%m-%d}", "—" if score is None else f"{score:.1f}", str(level)
+        )
     console().print(table)
 
 
@@ -102,11 +126,22 @@ def diff(
     for column in ("Pillar", "Score", "Δ", "Level"):
         table.add_column(column)
     for p in result.pillars:
-        delta = "" if p.score_before is None or p.score_after is None else f"{p.score_after - p.score_before:+.1f}"
-        table.add_row(p.name, f"{p.score_before} → {p.score_after}", delta, f"{p.level_before} → {p.level_after}")
+        delta = (
+            ""
+            if p.score_before is None or p.score_after is None
+            else f"{p.score_after - p.score_before:+.1f}"
+        )
+        table.add_row(
+            p.name,
+            f"{p.score_before} → {p.score_after}",
+            delta,
+            f"{p.level_before} → {p.level_after}",
+        )
     out.print(table)
-    for title, changes, style in (("Improved", result.improved, "green"),
-                                  ("Regressed", result.regressed, "red")):
+    for title, changes, style in (
+        ("Improved", result.improved, "green"),
+        ("Regressed", result.regressed, "red"),
+    ):
         if not changes:
             continue
         t = Table(title=f"{title} ({len(changes)})", title_justify="left", title_style=style)

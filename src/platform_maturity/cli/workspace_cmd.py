@@ -15,8 +15,9 @@ from platform_maturity.services.workspace import open_store
 from platform_maturity.store import repo
 from platform_maturity.store.db import current_revision, head_revision, redact
 
-db_app = typer.Typer(help="Database schema: apply migrations, show the schema version.",
-                     no_args_is_help=True)
+db_app = typer.Typer(
+    help="Database schema: apply migrations, show the schema version.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -41,23 +42,27 @@ def init(
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply any pending migrations (commands also do this on first use)."""
     with store(ctx) as (ws, database):
-        console().print(f"Database {redact(ws.database_url)} is at revision "
-                        f"{current_revision(database.engine)}.")
+        console().print(
+            f"Database {redact(ws.database_url)} is at revision "
+            f"{current_revision(database.engine)}."
+        )
 
 
 @db_app.command("status")
 def db_status(ctx: typer.Context) -> None:
     """Show the database URL and schema revision."""
     with store(ctx) as (ws, database):
-        console().print(f"url: {redact(ws.database_url)}\nrevision: "
-                        f"{current_revision(database.engine)} (newest {head_revision()})")
+        console().print(
+            f"url: {redact(ws.database_url)}\nrevision: "
+            f"{current_revision(database.engine)} (newest {head_revision()})"
+        )
 
 
 def export(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="JSON file to write.")],
 ) -> None:
-    """Write the whole workspace state (answers, waivers, measurements, snapshots, audit) as JSON."""
+    """Write the whole workspace state (answers, waivers, metrics, snapshots, audit) as JSON."""
     with store(ctx) as (_, database):
         counts = transfer.export_state(database, file, now())
     console().print(f"Wrote {file}: " + ", ".join(f"{v} {k}" for k, v in counts.items() if v))
@@ -66,7 +71,9 @@ def export(
 def restore(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="JSON file written by 'maturity export'.")],
-    yes: Annotated[bool, typer.Option("--yes", help="Replace the current state without asking.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Replace the current state without asking.")
+    ] = False,
 ) -> None:
     """Replace the workspace state with an export, in one transaction."""
     ws = workspace(ctx)
@@ -88,6 +95,13 @@ def audit(
         for column in ("When", "Who", "Action", "What", "Field", "Old", "New"):
             table.add_column(column)
         for e in events:
-            table.add_row(f"{e.at:%Y-%m-%d %H:%M}", e.actor, e.action, e.entity_key, e.field or "",
-                          e.old_value or "", e.new_value or "")
+            table.add_row(
+                f"{e.at:%Y-%m-%d %H:%M}",
+                e.actor,
+                e.action,
+                e.entity_key,
+                e.field or "",
+                e.old_value or "",
+                e.new_value or "",
+            )
     console().print(table)

@@ -31,8 +31,14 @@ ANSWER_STATUSES: tuple[Outcome, ...] = (
 
 def parse_answer_status(text: str) -> Outcome:
     key = text.strip().lower().replace(" ", "_").replace("-", "_")
-    aliases = {"partial": "partly_met", "partly": "partly_met", "na": "not_applicable",
-               "n/a": "not_applicable", "yes": "met", "no": "not_met"}
+    aliases = {
+        "partial": "partly_met",
+        "partly": "partly_met",
+        "na": "not_applicable",
+        "n/a": "not_applicable",
+        "yes": "met",
+        "no": "not_met",
+    }
     key = aliases.get(key, key)
     for status in ANSWER_STATUSES:
         if status.value == key:

@@ -40,6 +40,7 @@ class CategoryResult(_Result):
     name: str
     score: float | None
     level: int | None
+    level_name: str
     goals: tuple[GoalResult, ...]
 
 

@@ -12,15 +12,38 @@ UNITS: tuple[str, ...] = ("ms", "s", "min", "h", "day", "percent", "count", "rat
 _SECONDS: dict[str, float] = {"ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0, "day": 86400.0}
 
 _ALIASES: dict[str, str] = {
-    "ms": "ms", "msec": "ms", "millisecond": "ms", "milliseconds": "ms",
-    "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
-    "m": "min", "min": "min", "mins": "min", "minute": "min", "minutes": "min",
-    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
-    "d": "day", "day": "day", "days": "day",
-    "%": "percent", "percent": "percent", "pct": "percent",
-    "count": "count", "x": "count",
+    "ms": "ms",
+    "msec": "ms",
+    "millisecond": "ms",
+    "milliseconds": "ms",
+    "s": "s",
+    "sec": "s",
+    "secs": "s",
+    "second": "s",
+    "seconds": "s",
+    "m": "min",
+    "min": "min",
+    "mins": "min",
+    "minute": "min",
+    "minutes": "min",
+    "h": "h",
+    "hr": "h",
+    "hrs": "h",
+    "hour": "h",
+    "hours": "h",
+    "d": "day",
+    "day": "day",
+    "days": "day",
+    "%": "percent",
+    "percent": "percent",
+    "pct": "percent",
+    "count": "count",
+    "x": "count",
     "ratio": "ratio",
-    "currency": "currency", "$": "currency", "usd": "currency", "eur": "currency",
+    "currency": "currency",
+    "$": "currency",
+    "usd": "currency",
+    "eur": "currency",
 }
 
 _QUANTITY = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*([A-Za-z%$]*)\s*$")
@@ -76,9 +99,7 @@ def parse_quantity(text: str, default_unit: str) -> Quantity:
     if dimension(unit) != dimension(default_unit) and not (
         {unit, default_unit} == {"percent", "ratio"}
     ):
-        raise UnitError(
-            f"{text!r} is in {unit}, but this metric is measured in {default_unit}"
-        )
+        raise UnitError(f"{text!r} is in {unit}, but this metric is measured in {default_unit}")
     return Quantity(float(number), unit).to(default_unit)
 
 

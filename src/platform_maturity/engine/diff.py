@@ -15,7 +15,9 @@ RANK = {
 }
 
 
-def diff_scopes(before_name: str, before: ScopeResult, after_name: str, after: ScopeResult) -> ScorecardDiff:
+def diff_scopes(
+    before_name: str, before: ScopeResult, after_name: str, after: ScopeResult
+) -> ScorecardDiff:
     old_pillars = {p.id: p for p in before.pillars}
     pillars = []
     improved: list[GoalChange] = []

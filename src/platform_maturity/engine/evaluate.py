@@ -25,7 +25,9 @@ class Facts:
     unit_names: Mapping[str, str] = field(default_factory=dict)
 
 
-def latest_answers(answers: Iterable[Answer], now: datetime) -> dict[tuple[str, str | None], Answer]:
+def latest_answers(
+    answers: Iterable[Answer], now: datetime
+) -> dict[tuple[str, str | None], Answer]:
     """The newest answer per (goal, unit) given at or before ``now``."""
     result: dict[tuple[str, str | None], Answer] = {}
     for answer in answers:
@@ -38,7 +40,9 @@ def latest_answers(answers: Iterable[Answer], now: datetime) -> dict[tuple[str, 
     return result
 
 
-def active_waivers(waivers: Iterable[Waiver], now: datetime) -> dict[tuple[str, str | None], Waiver]:
+def active_waivers(
+    waivers: Iterable[Waiver], now: datetime
+) -> dict[tuple[str, str | None], Waiver]:
     return {(w.goal_code, w.unit): w for w in waivers if w.active(now)}
 
 
@@ -52,7 +56,7 @@ def _result(goal: Goal, outcome: Outcome, source: str, **extra: object) -> GoalR
         statement=goal.statement,
         outcome=outcome,
         source=source,
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 
@@ -68,7 +72,9 @@ def evaluate_goal(
     answer), then an active waiver for anything not met, then unknown.
     """
     if not goal.in_scope:
-        return _result(goal, Outcome.NOT_APPLICABLE, "out-of-scope", reason=goal.out_of_scope_reason)
+        return _result(
+            goal, Outcome.NOT_APPLICABLE, "out-of-scope", reason=goal.out_of_scope_reason
+        )
     answer = answers.get((goal.code, unit)) if unit is not None else None
     if answer is None:
         answer = answers.get((goal.code, None))
@@ -86,9 +92,11 @@ def evaluate_goal(
         if answer.status in (Outcome.MET, Outcome.NOT_APPLICABLE):
             return _result(goal, answer.status, "answer", **details)
     if waiver is not None:
-        details["reason"] = f"waived until {waiver.expires_at:%Y-%m-%d}: {waiver.reason}" if (
-            waiver.expires_at
-        ) else f"waived: {waiver.reason}"
+        details["reason"] = (
+            f"waived until {waiver.expires_at:%Y-%m-%d}: {waiver.reason}"
+            if (waiver.expires_at)
+            else f"waived: {waiver.reason}"
+        )
         return _result(goal, Outcome.WAIVED, "waiver", **details)
     if answer is not None:
         return _result(goal, answer.status, "answer", **details)
@@ -119,7 +127,9 @@ def combine(outcomes: Mapping[str, Outcome]) -> Outcome:
     return Outcome.PARTLY_MET
 
 
-def evaluate_scope(framework: Framework, facts: Facts, scope: str, now: datetime) -> list[GoalResult]:
+def evaluate_scope(
+    framework: Framework, facts: Facts, scope: str, now: datetime
+) -> list[GoalResult]:
     """Goal results for a unit slug, or for ``ORGANIZATION``."""
     answers = latest_answers(facts.answers, now)
     waivers = active_waivers(facts.waivers, now)
@@ -134,7 +144,15 @@ def evaluate_scope(framework: Framework, facts: Facts, scope: str, now: datetime
             continue
         per_unit = {u: evaluate_goal(goal, u, answers, waivers).outcome for u in facts.units}
         results.append(
-            _result(goal, combine(per_unit), "units", unit_outcomes=per_unit,
-                    note=org_level.note, evidence_url=org_level.evidence_url)
+            _result(
+                goal,
+                combine(per_unit),
+                "units",
+                unit_outcomes=per_unit,
+                note=org_level.note,
+                reason=org_level.reason,
+                evidence_url=org_level.evidence_url,
+                answered_at=org_level.answered_at,
+            )
         )
     return results

@@ -44,7 +44,9 @@ def metric_result(
         basis = f"measured ({latest.source})"
     elif scope_unit is None and units:
         per_unit = [
-            m for u in units if (m := latest_measurement(measurements, metric.id, u, now)) is not None
+            m
+            for u in units
+            if (m := latest_measurement(measurements, metric.id, u, now)) is not None
         ]
         if per_unit:
             value = round(mean(m.value for m in per_unit), 4)

@@ -66,11 +66,15 @@ def next_level(
 
 
 def coverage(goals: Sequence[GoalResult]) -> float:
-    """Share (0-100) of applicable goals whose outcome is known."""
+    """Share (0-100) of applicable goals whose outcome is known (for every unit, when rolled up)."""
     applicable = [g for g in goals if g.outcome != Outcome.NOT_APPLICABLE]
     if not applicable:
         return 100.0
-    known = sum(1 for g in applicable if g.outcome != Outcome.UNKNOWN)
+    known = sum(
+        1
+        for g in applicable
+        if g.outcome != Outcome.UNKNOWN and Outcome.UNKNOWN not in g.unit_outcomes.values()
+    )
     return round(100.0 * known / len(applicable), 1)
 
 
@@ -86,12 +90,14 @@ def pillar_result(
     categories = []
     for category in pillar.categories:
         cgoals = by_category.get(category.id, [])
+        clevel = gated_level(cgoals, framework.max_level)
         categories.append(
             CategoryResult(
                 id=category.id,
                 name=category.name,
                 score=score(cgoals, framework.credits),
-                level=gated_level(cgoals, framework.max_level),
+                level=clevel,
+                level_name=framework.level_name(clevel) if clevel is not None else "Not applicable",
                 goals=tuple(cgoals),
             )
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from platform_maturity.domain.framework import Framework
-from platform_maturity.domain.results import GoalResult, PillarResult, Scorecard, ScopeResult
+from platform_maturity.domain.results import GoalResult, PillarResult, ScopeResult, Scorecard
 from platform_maturity.engine.evaluate import ORGANIZATION, Facts, evaluate_scope
 from platform_maturity.engine.gaps import rank_gaps
 from platform_maturity.engine.metrics import metric_result

@@ -16,7 +16,17 @@ from platform_maturity.framework.yamlsource import Located, read_yaml
 BUILTIN_ROOT = Path(__file__).parent
 M = TypeVar("M", bound=BaseModel)
 
-_GOAL_CHANGES = {"level", "weight", "statement", "why", "how", "evidence", "metrics", "kpis", "aliases"}
+_GOAL_CHANGES = {
+    "level",
+    "weight",
+    "statement",
+    "why",
+    "how",
+    "evidence",
+    "metrics",
+    "kpis",
+    "aliases",
+}
 _METRIC_CHANGES = {"target", "tolerance", "name", "description", "aggregation", "direction"}
 _PILLAR_CHANGES = {"weight", "name", "summary", "description", "order"}
 
@@ -124,13 +134,18 @@ def load_framework(root: Path | None = None, overrides: Sequence[Path] = ()) -> 
 def _load(root: Path, overrides: Sequence[Path]) -> Framework:
     if not (root / "framework.yaml").is_file():
         raise UserError(
-            "no framework.yaml here", file=str(root), hint="Point at a folder laid out like"
-            " src/platform_maturity/framework (framework.yaml, pillars/, measures/)."
+            "no framework.yaml here",
+            file=str(root),
+            hint="Point at a folder laid out like"
+            " src/platform_maturity/framework (framework.yaml, pillars/, measures/).",
         )
     head_doc = read_yaml(root / "framework.yaml")
     head = _require_mapping(head_doc, "framework.yaml")
     sources = _Sources()
-    levels = [validate_model(Level, head_doc.child("levels", i)) for i in range(len(head.get("levels") or []))]
+    levels = [
+        validate_model(Level, head_doc.child("levels", i))
+        for i in range(len(head.get("levels") or []))
+    ]
 
     pillars: list[Pillar] = []
     for path in sorted((root / "pillars").glob("*.yaml")):
@@ -174,8 +189,11 @@ def _apply_override(doc: Located, pillars: list[Pillar], sources: _Sources) -> l
     if unknown:
         key = sorted(unknown)[0]
         raise UserError(
-            "unknown section in an override file", file=doc.file, line=doc.line_of((key,)),
-            field=key, hint="Use pillars, goals, changes or out_of_scope.",
+            "unknown section in an override file",
+            file=doc.file,
+            line=doc.line_of((key,)),
+            field=key,
+            hint="Use pillars, goals, changes or out_of_scope.",
         )
     for i, _ in enumerate(data.get("pillars") or []):
         sub = doc.child("pillars", i)
@@ -183,8 +201,11 @@ def _apply_override(doc: Located, pillars: list[Pillar], sources: _Sources) -> l
         new = validate_model(Pillar, sub, {"source": "workspace", **_prepare_pillar(sub)})
         if any(p.id == new.id for p in pillars):
             raise UserError(
-                "a pillar with this id exists already", file=doc.file,
-                line=sub.line_of(("id",)), field=f"pillars.{i}.id", value=new.id,
+                "a pillar with this id exists already",
+                file=doc.file,
+                line=sub.line_of(("id",)),
+                field=f"pillars.{i}.id",
+                value=new.id,
                 hint="Use `changes:` to modify an existing pillar, or choose another id.",
             )
         pillars.append(new)
@@ -202,27 +223,37 @@ def _find_pillar(pillars: list[Pillar], ref: object, doc: Located, field: str) -
         if ref in (pillar.id, pillar.name):
             return index
     raise UserError(
-        "unknown pillar", file=doc.file, line=doc.line_of((field.rsplit(".", 1)[-1],)),
-        field=field, value=ref, hint="Known pillars: " + ", ".join(p.id for p in pillars),
+        "unknown pillar",
+        file=doc.file,
+        line=doc.line_of((field.rsplit(".", 1)[-1],)),
+        field=field,
+        value=ref,
+        hint="Known pillars: " + ", ".join(p.id for p in pillars),
     )
 
 
-def _add_goal(doc: Located, raw: Any, pillars: list[Pillar], sources: _Sources, i: int) -> list[Pillar]:
+def _add_goal(
+    doc: Located, raw: Any, pillars: list[Pillar], sources: _Sources, i: int
+) -> list[Pillar]:
     if not isinstance(raw, dict):
-        raise UserError("expected a mapping", file=doc.file, line=doc.line_of(()), field=f"goals.{i}")
+        raise UserError(
+            "expected a mapping", file=doc.file, line=doc.line_of(()), field=f"goals.{i}"
+        )
     p_index = _find_pillar(pillars, raw.get("pillar"), doc, f"goals.{i}.pillar")
     pillar = pillars[p_index]
     category_id = raw.get("category")
     categories = list(pillar.categories)
-    for c_index, category in enumerate(categories):
-        if category_id in (category.id, category.name):
-            break
-    else:
+    c_index = next((n for n, c in enumerate(categories) if category_id in (c.id, c.name)), None)
+    if c_index is None:
         raise UserError(
-            "unknown category", file=doc.file, line=doc.line_of(("category",)),
-            field=f"goals.{i}.category", value=category_id,
+            "unknown category",
+            file=doc.file,
+            line=doc.line_of(("category",)),
+            field=f"goals.{i}.category",
+            value=category_id,
             hint="Categories of this pillar: " + ", ".join(c.id for c in pillar.categories),
         )
+    category = categories[c_index]
     goal = validate_model(Goal, doc, {**raw, "pillar": pillar.id, "category": category.id})
     sources.where[f"goal:{pillar.id}:{goal.code}"] = (doc.file, doc.line_of(("code",)))
     categories[c_index] = category.model_copy(update={"goals": (*category.goals, goal)})
@@ -234,7 +265,9 @@ def _replace_goal(pillars: list[Pillar], goal: Goal) -> list[Pillar]:
     result = []
     for pillar in pillars:
         categories = tuple(
-            c.model_copy(update={"goals": tuple(goal if g.code == goal.code else g for g in c.goals)})
+            c.model_copy(
+                update={"goals": tuple(goal if g.code == goal.code else g for g in c.goals)}
+            )
             for c in pillar.categories
         )
         result.append(pillar.model_copy(update={"categories": categories}))
@@ -242,15 +275,16 @@ def _replace_goal(pillars: list[Pillar], goal: Goal) -> list[Pillar]:
 
 
 def _lookup_goal(pillars: list[Pillar], ref: object, doc: Located, field: str) -> Goal:
-    probe = Framework(
-        name="", version="", levels=(), credits={}, pillars=tuple(pillars), kpis=()
-    )
+    probe = Framework(name="", version="", levels=(), credits={}, pillars=tuple(pillars), kpis=())
     try:
         return probe.goal(str(ref))
     except KeyError as exc:
         raise UserError(
-            str(exc), file=doc.file, line=doc.line_of((field.rsplit(".", 1)[-1],)),
-            field=field, value=ref,
+            str(exc),
+            file=doc.file,
+            line=doc.line_of((field.rsplit(".", 1)[-1],)),
+            field=field,
+            value=ref,
         ) from None
 
 
@@ -258,12 +292,16 @@ def _apply_change(
     doc: Located, raw: Any, pillars: list[Pillar], i: int, sources: _Sources
 ) -> list[Pillar]:
     if not isinstance(raw, dict):
-        raise UserError("expected a mapping", file=doc.file, line=doc.line_of(()), field=f"changes.{i}")
+        raise UserError(
+            "expected a mapping", file=doc.file, line=doc.line_of(()), field=f"changes.{i}"
+        )
     kinds = [k for k in ("goal", "metric", "pillar") if k in raw]
     if len(kinds) != 1:
         raise UserError(
-            "a change names exactly one of goal, metric or pillar", file=doc.file,
-            line=doc.line_of(()), field=f"changes.{i}",
+            "a change names exactly one of goal, metric or pillar",
+            file=doc.file,
+            line=doc.line_of(()),
+            field=f"changes.{i}",
         )
     kind = kinds[0]
     updates = {k: v for k, v in raw.items() if k != kind}
@@ -271,8 +309,11 @@ def _apply_change(
     for key in updates:
         if key not in allowed:
             raise UserError(
-                f"this field cannot be changed on a {kind}", file=doc.file,
-                line=doc.line_of((key,)), field=f"changes.{i}.{key}", value=updates[key],
+                f"this field cannot be changed on a {kind}",
+                file=doc.file,
+                line=doc.line_of((key,)),
+                field=f"changes.{i}.{key}",
+                value=updates[key],
                 hint="Changeable: " + ", ".join(sorted(allowed)),
             )
     if kind == "goal":
@@ -295,8 +336,11 @@ def _apply_change(
                 pillars[p_index] = pillar.model_copy(update={"metrics": tuple(metrics)})
                 return pillars
     raise UserError(
-        "unknown metric", file=doc.file, line=doc.line_of(("metric",)),
-        field=f"changes.{i}.metric", value=raw["metric"],
+        "unknown metric",
+        file=doc.file,
+        line=doc.line_of(("metric",)),
+        field=f"changes.{i}.metric",
+        value=raw["metric"],
         hint="Run 'maturity framework show' to list metric ids.",
     )
 
@@ -304,12 +348,16 @@ def _apply_change(
 def _put_out_of_scope(doc: Located, raw: Any, pillars: list[Pillar], i: int) -> list[Pillar]:
     if not isinstance(raw, dict) or not raw.get("reason"):
         raise UserError(
-            "each out_of_scope entry needs a code and a reason", file=doc.file,
-            line=doc.line_of(()), field=f"out_of_scope.{i}",
+            "each out_of_scope entry needs a code and a reason",
+            file=doc.file,
+            line=doc.line_of(()),
+            field=f"out_of_scope.{i}",
             hint="Example: {code: O.F.9, reason: We ship no browser front end.}",
         )
     goal = _lookup_goal(pillars, raw.get("code"), doc, f"out_of_scope.{i}.code")
-    new_goal = goal.model_copy(update={"in_scope": False, "out_of_scope_reason": str(raw["reason"])})
+    new_goal = goal.model_copy(
+        update={"in_scope": False, "out_of_scope_reason": str(raw["reason"])}
+    )
     return _replace_goal(pillars, new_goal)
 
 
@@ -325,52 +373,99 @@ def _cross_check(framework: Framework, sources: _Sources) -> None:
     metric_ids = {m.id for m in framework.metrics()}
     for pillar in framework.pillars:
         if pillar.id in seen_pillar:
-            raise sources.error(f"pillar:{pillar.id}", "pillar id used twice", "id", pillar.id,
-                                "Pillar ids must be unique.")
+            raise sources.error(
+                f"pillar:{pillar.id}",
+                "pillar id used twice",
+                "id",
+                pillar.id,
+                "Pillar ids must be unique.",
+            )
         seen_pillar.add(pillar.id)
         category_ids: set[str] = set()
         for category in pillar.categories:
             if category.id in category_ids:
-                raise sources.error(f"pillar:{pillar.id}", "category id used twice in the pillar",
-                                    "categories.id", category.id, "Give each category its own id.")
+                raise sources.error(
+                    f"pillar:{pillar.id}",
+                    "category id used twice in the pillar",
+                    "categories.id",
+                    category.id,
+                    "Give each category its own id.",
+                )
             category_ids.add(category.id)
         for goal in pillar.goals():
             key = f"goal:{pillar.id}:{goal.code}"
             if goal.code in seen_codes:
                 raise sources.error(
-                    key, f"goal code already used in pillar {seen_codes[goal.code]}", "code",
-                    goal.code, "Goal codes are unique across the framework; keep the upstream"
+                    key,
+                    f"goal code already used in pillar {seen_codes[goal.code]}",
+                    "code",
+                    goal.code,
+                    "Goal codes are unique across the framework; keep the upstream"
                     " code in `upstream:` and choose a new code.",
                 )
             seen_codes[goal.code] = pillar.id
             if not goal.code.startswith(pillar.prefix + "."):
-                raise sources.error(key, f"goal code does not start with the pillar prefix {pillar.prefix}.",
-                                    "code", goal.code, "Codes read <prefix>.<category>.<number>.")
+                raise sources.error(
+                    key,
+                    f"goal code does not start with the pillar prefix {pillar.prefix}.",
+                    "code",
+                    goal.code,
+                    "Codes read <prefix>.<category>.<number>.",
+                )
             if goal.level not in level_numbers:
-                raise sources.error(key, "unknown level", "level", goal.level,
-                                    f"Levels: {sorted(level_numbers)}.")
+                raise sources.error(
+                    key, "unknown level", "level", goal.level, f"Levels: {sorted(level_numbers)}."
+                )
             for ref in goal.metrics:
                 if ref not in metric_ids:
-                    raise sources.error(key, "goal names a metric that does not exist", "metrics",
-                                        ref, "Use a metric id from a pillar's metrics list.")
+                    raise sources.error(
+                        key,
+                        "goal names a metric that does not exist",
+                        "metrics",
+                        ref,
+                        "Use a metric id from a pillar's metrics list.",
+                    )
             for ref in goal.kpis:
                 if ref not in kpi_ids:
-                    raise sources.error(key, "goal names a KPI that does not exist", "kpis", ref,
-                                        "KPIs: " + ", ".join(sorted(kpi_ids)))
+                    raise sources.error(
+                        key,
+                        "goal names a KPI that does not exist",
+                        "kpis",
+                        ref,
+                        "KPIs: " + ", ".join(sorted(kpi_ids)),
+                    )
         for metric in pillar.metrics:
             key = f"metric:{metric.id}"
             if metric.id in seen_metrics:
-                raise sources.error(key, "metric id used twice", "id", metric.id, "Metric ids are unique.")
+                raise sources.error(
+                    key, "metric id used twice", "id", metric.id, "Metric ids are unique."
+                )
             seen_metrics.add(metric.id)
             if not metric.id.startswith(pillar.id + "."):
-                raise sources.error(key, f"metric id must start with '{pillar.id}.'", "id", metric.id,
-                                    "Metric ids read <pillar id>.<slug>.")
+                raise sources.error(
+                    key,
+                    f"metric id must start with '{pillar.id}.'",
+                    "id",
+                    metric.id,
+                    "Metric ids read <pillar id>.<slug>.",
+                )
             if metric.kpi and metric.kpi not in kpi_ids:
-                raise sources.error(key, "metric names a KPI that does not exist", "kpi", metric.kpi,
-                                    "KPIs: " + ", ".join(sorted(kpi_ids)))
+                raise sources.error(
+                    key,
+                    "metric names a KPI that does not exist",
+                    "kpi",
+                    metric.kpi,
+                    "KPIs: " + ", ".join(sorted(kpi_ids)),
+                )
             target = metric.parsed_target
             if dimension(target.unit) != dimension(metric.unit) and {target.unit, metric.unit} != {
-                "percent", "ratio"
+                "percent",
+                "ratio",
             }:
-                raise sources.error(key, f"target unit {target.unit} does not fit metric unit {metric.unit}",
-                                    "target", metric.target, "Write the target in the metric's unit.")
+                raise sources.error(
+                    key,
+                    f"target unit {target.unit} does not fit metric unit {metric.unit}",
+                    "target",
+                    metric.target,
+                    "Write the target in the metric's unit.",
+                )

@@ -74,11 +74,17 @@ def build_report_model(
         title=f"Platform maturity — {scope}",
         organization=organization,
         generated_at=generated_at,
-        levels=tuple(LevelInfo(number=lv.number, name=lv.name, description=lv.description)
-                     for lv in framework.levels),
+        levels=tuple(
+            LevelInfo(number=lv.number, name=lv.name, description=lv.description)
+            for lv in framework.levels
+        ),
         scorecard=scorecard,
         changes=changes,
         history=points,
-        goal_text={g.code: GoalText(why=g.why, how=g.how, upstream=g.upstream if g.upstream != g.code else None)
-                   for g in framework.goals()},
+        goal_text={
+            g.code: GoalText(
+                why=g.why, how=g.how, upstream=g.upstream if g.upstream != g.code else None
+            )
+            for g in framework.goals()
+        },
     )

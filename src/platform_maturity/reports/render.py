@@ -26,7 +26,15 @@ def render(model: ReportModel, fmt: str, width: int = 120) -> str:
         return render_markdown(model)
     if fmt == "terminal":
         buffer = io.StringIO()
-        render_terminal(model, Console(file=buffer, width=width, color_system=None,
-                                       force_terminal=False, legacy_windows=False))
+        render_terminal(
+            model,
+            Console(
+                file=buffer,
+                width=width,
+                color_system=None,
+                force_terminal=False,
+                legacy_windows=False,
+            ),
+        )
         return buffer.getvalue()
     raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")

@@ -70,8 +70,11 @@ def _changes(changes: ScorecardDiff) -> RenderableType:
         if p.score_before is not None and p.score_after is not None:
             d = p.score_after - p.score_before
             delta = f" ({'+' if d >= 0 else ''}{d:.1f})"
-        table.add_row(p.name, f"{_score(p.score_before)} → {_score(p.score_after)}{delta}",
-                      f"{p.level_before} → {p.level_after}")
+        table.add_row(
+            p.name,
+            f"{_score(p.score_before)} → {_score(p.score_after)}{delta}",
+            f"{p.level_before} → {p.level_after}",
+        )
     summary = Text(f"{len(changes.improved)} goal(s) improved, {len(changes.regressed)} regressed")
     return Group(table, summary)
 
@@ -81,10 +84,16 @@ def render_terminal(model: ReportModel, console: Console, top: int = 10) -> None
     org = card.organization
     headline = Text.assemble(
         (f"{org.name}\n", "bold"),
-        ("Score ", ""), (_score(org.score), "bold cyan"), ("  ·  Level ", ""),
+        ("Score ", ""),
+        (_score(org.score), "bold cyan"),
+        ("  ·  Level ", ""),
         (f"{org.level} {org.level_name}" if org.level is not None else "n/a", "bold cyan"),
-        ("  ·  Coverage ", ""), (f"{org.coverage:.0f} %", "bold"),
-        (f"\n{card.framework_name} {card.framework_version} · as of {card.as_of:%Y-%m-%d}", "bright_black"),
+        ("  ·  Coverage ", ""),
+        (f"{org.coverage:.0f} %", "bold"),
+        (
+            f"\n{card.framework_name} {card.framework_version} · as of {card.as_of:%Y-%m-%d}",
+            "bright_black",
+        ),
     )
     console.print(Panel(headline, title="Platform maturity", title_align="left", expand=False))
 
@@ -100,22 +109,30 @@ def render_terminal(model: ReportModel, console: Console, top: int = 10) -> None
     console.print(table)
 
     if card.units:
-        units = Table(title="Units (pillar scores)", title_justify="left",
-                      caption=" · ".join(f"{_abbr(p.name)} {p.name}" for p in org.pillars),
-                      caption_justify="left")
+        units = Table(
+            title="Units (pillar scores)",
+            title_justify="left",
+            caption=" · ".join(f"{_abbr(p.name)} {p.name}" for p in org.pillars),
+            caption_justify="left",
+        )
         units.add_column("Unit", no_wrap=True)
         units.add_column("Score", justify="right")
         units.add_column("Lvl", justify="right")
         for pillar in org.pillars:
             units.add_column(_abbr(pillar.name), justify="right")
         for unit in card.units:
-            units.add_row(unit.name, _score(unit.score),
-                          str(unit.level) if unit.level is not None else "n/a",
-                          *[_cell(p.score) for p in unit.pillars])
+            units.add_row(
+                unit.name,
+                _score(unit.score),
+                str(unit.level) if unit.level is not None else "n/a",
+                *[_cell(p.score) for p in unit.pillars],
+            )
         console.print(units)
 
-    gaps = Table(title=f"What to do next (top {min(top, len(card.gaps))} of {len(card.gaps)})",
-                 title_justify="left")
+    gaps = Table(
+        title=f"What to do next (top {min(top, len(card.gaps))} of {len(card.gaps)})",
+        title_justify="left",
+    )
     gaps.add_column("#", justify="right")
     gaps.add_column("Goal", no_wrap=True)
     gaps.add_column("Lvl", justify="right")
@@ -123,9 +140,13 @@ def render_terminal(model: ReportModel, console: Console, top: int = 10) -> None
     gaps.add_column("Goal statement", ratio=1)
     for gap in card.gaps[:top]:
         missing = f" [{len(gap.units_missing)} unit(s)]" if gap.units_missing else ""
-        gaps.add_row(str(gap.rank), gap.code, str(gap.level),
-                     Text(gap.outcome.label, style=OUTCOME_STYLE[gap.outcome]),
-                     gap.statement + missing)
+        gaps.add_row(
+            str(gap.rank),
+            gap.code,
+            str(gap.level),
+            Text(gap.outcome.label, style=OUTCOME_STYLE[gap.outcome]),
+            gap.statement + missing,
+        )
     console.print(gaps)
 
     if model.changes is not None:

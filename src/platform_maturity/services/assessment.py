@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.framework import Goal
-from platform_maturity.domain.records import Answer, Measurement, Outcome, Waiver, parse_answer_status
+from platform_maturity.domain.records import (
+    Answer,
+    Measurement,
+    Outcome,
+    Waiver,
+    parse_answer_status,
+)
 from platform_maturity.domain.units import UnitError, parse_quantity
 from platform_maturity.framework.yamlsource import read_yaml
 from platform_maturity.services.workspace import Workspace
@@ -23,8 +29,12 @@ def resolve_goal(workspace: Workspace, code: str, field: str = "CODE") -> Goal:
     try:
         return workspace.framework.goal(code)
     except KeyError as exc:
-        raise UserError(str(exc), field=field, value=code,
-                        hint="List the codes with 'maturity framework show PILLAR'.") from None
+        raise UserError(
+            str(exc),
+            field=field,
+            value=code,
+            hint="List the codes with 'maturity framework show PILLAR'.",
+        ) from None
 
 
 def parse_status(text: str, field: str = "--status") -> Outcome:
@@ -35,19 +45,41 @@ def parse_status(text: str, field: str = "--status") -> Outcome:
 
 
 def make_answer(
-    workspace: Workspace, code: str, status: str, *, unit: str | None, note: str | None,
-    evidence: str | None, reason: str | None, at: datetime, actor: str,
+    workspace: Workspace,
+    code: str,
+    status: str,
+    *,
+    unit: str | None,
+    note: str | None,
+    evidence: str | None,
+    reason: str | None,
+    at: datetime,
+    actor: str,
 ) -> Answer:
     goal = resolve_goal(workspace, code)
     outcome = parse_status(status)
     if outcome == Outcome.NOT_APPLICABLE and not (reason or note):
-        raise UserError("a not-applicable answer needs a reason", field="--reason",
-                        hint="Say why the goal does not apply, e.g. --reason 'no front end'.")
+        raise UserError(
+            "a not-applicable answer needs a reason",
+            field="--reason",
+            hint="Say why the goal does not apply, e.g. --reason 'no front end'.",
+        )
     if evidence and not evidence.startswith(("http://", "https://", "file:", "/")):
-        raise UserError("the evidence link must be a URL or an absolute path", field="--evidence",
-                        value=evidence)
-    return Answer(goal_code=goal.code, unit=workspace.unit(unit), status=outcome, note=note,
-                  evidence_url=evidence, reason=reason, answered_at=at, answered_by=actor)
+        raise UserError(
+            "the evidence link must be a URL or an absolute path",
+            field="--evidence",
+            value=evidence,
+        )
+    return Answer(
+        goal_code=goal.code,
+        unit=workspace.unit(unit),
+        status=outcome,
+        note=note,
+        evidence_url=evidence,
+        reason=reason,
+        answered_at=at,
+        answered_by=actor,
+    )
 
 
 def record_answer(database: Database, answer: Answer, actor: str, now: datetime) -> None:
@@ -56,41 +88,81 @@ def record_answer(database: Database, answer: Answer, actor: str, now: datetime)
 
 
 def record_waiver(
-    workspace: Workspace, database: Database, code: str, *, unit: str | None, reason: str,
-    owner: str, expires: datetime | None, now: datetime, actor: str,
+    workspace: Workspace,
+    database: Database,
+    code: str,
+    *,
+    unit: str | None,
+    reason: str,
+    owner: str,
+    expires: datetime | None,
+    now: datetime,
+    actor: str,
 ) -> Waiver:
     goal = resolve_goal(workspace, code)
     if not reason.strip():
         raise UserError("a waiver needs a reason", field="--reason")
     if expires is not None and expires <= now:
-        raise UserError("the expiry date is in the past", field="--expires", value=f"{expires:%Y-%m-%d}",
-                        hint="Give a future date, or leave it out for a waiver that never expires.")
-    waiver = Waiver(goal_code=goal.code, unit=workspace.unit(unit), reason=reason, owner=owner,
-                    expires_at=expires, created_at=now)
+        raise UserError(
+            "the expiry date is in the past",
+            field="--expires",
+            value=f"{expires:%Y-%m-%d}",
+            hint="Give a future date, or leave it out for a waiver that never expires.",
+        )
+    waiver = Waiver(
+        goal_code=goal.code,
+        unit=workspace.unit(unit),
+        reason=reason,
+        owner=owner,
+        expires_at=expires,
+        created_at=now,
+    )
     with database.transaction() as session:
         repo.add_waiver(session, waiver, actor, now)
     return waiver
 
 
 def make_measurement(
-    workspace: Workspace, metric_id: str, value: str, *, unit: str | None, at: datetime,
-    source: str = "manual", note: str | None = None,
+    workspace: Workspace,
+    metric_id: str,
+    value: str,
+    *,
+    unit: str | None,
+    at: datetime,
+    source: str = "manual",
+    note: str | None = None,
 ) -> Measurement:
     try:
         metric = workspace.framework.metric(metric_id)
     except KeyError as exc:
-        raise UserError(str(exc), field="METRIC", value=metric_id,
-                        hint="List metric ids with 'maturity framework show PILLAR'.") from None
+        raise UserError(
+            str(exc),
+            field="METRIC",
+            value=metric_id,
+            hint="List metric ids with 'maturity framework show PILLAR'.",
+        ) from None
     try:
         quantity = parse_quantity(value, metric.unit)
     except UnitError as exc:
-        raise UserError(str(exc), field="VALUE", value=value,
-                        hint=f"{metric.id} is measured in {metric.unit}; target {metric.target}.") from None
-    return Measurement(metric_id=metric.id, unit=workspace.unit(unit), value=quantity.value,
-                       measured_at=at, source=source, note=note)
+        raise UserError(
+            str(exc),
+            field="VALUE",
+            value=value,
+            hint=f"{metric.id} is measured in {metric.unit}; target {metric.target}.",
+        ) from None
+    return Measurement(
+        metric_id=metric.id,
+        unit=workspace.unit(unit),
+        value=quantity.value,
+        measured_at=at,
+        source=source,
+        note=note,
+    )
 
 
-def record_measurement(database: Database, measurement: Measurement, actor: str, now: datetime) -> None:
+def record_measurement(
+    database: Database, measurement: Measurement, actor: str, now: datetime
+) -> None:
     with database.transaction() as session:
         repo.add_measurement(session, measurement, actor, now)
 
@@ -135,32 +207,68 @@ def import_answers(
     doc = read_yaml(path)
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("answers"), list):
-        raise UserError("expected a top-level 'answers:' list", file=str(path), line=1,
-                        hint="Create one with 'maturity answers export FILE'.")
+        raise UserError(
+            "expected a top-level 'answers:' list",
+            file=str(path),
+            line=1,
+            hint="Create one with 'maturity answers export FILE'.",
+        )
     parsed: list[Answer] = []
     for index, entry in enumerate(data["answers"]):
-        where = {"file": str(path), "line": doc.line_of(("answers", index))}
         if not isinstance(entry, dict):
-            raise UserError("each answer must be a mapping", field=f"answers.{index}", **where)
-        unknown = set(entry) - {"code", "status", "unit", "note", "reason", "evidence",
-                                "answered_at", "answered_by"}
+            raise UserError(
+                "each answer must be a mapping",
+                field=f"answers.{index}",
+                file=str(path),
+                line=doc.line_of(("answers", index)),
+            )
+        unknown = set(entry) - {
+            "code",
+            "status",
+            "unit",
+            "note",
+            "reason",
+            "evidence",
+            "answered_at",
+            "answered_by",
+        }
         if unknown:
             key = sorted(unknown)[0]
-            raise UserError("unknown field", field=f"answers.{index}.{key}", file=str(path),
-                            line=doc.line_of(("answers", index, key)))
+            raise UserError(
+                "unknown field",
+                field=f"answers.{index}.{key}",
+                file=str(path),
+                line=doc.line_of(("answers", index, key)),
+            )
         try:
             at = _parse_time(entry.get("answered_at"), now)
             answer = make_answer(
-                workspace, str(entry.get("code", "")), str(entry.get("status", "")),
-                unit=entry.get("unit"), note=entry.get("note"), evidence=entry.get("evidence"),
-                reason=entry.get("reason"), at=at, actor=str(entry.get("answered_by") or actor),
+                workspace,
+                str(entry.get("code", "")),
+                str(entry.get("status", "")),
+                unit=entry.get("unit"),
+                note=entry.get("note"),
+                evidence=entry.get("evidence"),
+                reason=entry.get("reason"),
+                at=at,
+                actor=str(entry.get("answered_by") or actor),
             )
         except UserError as exc:
-            field = {"CODE": "code", "--status": "status", "--unit": "unit", "--reason": "reason",
-                     "--evidence": "evidence"}.get(exc.field or "", exc.field or "")
-            raise UserError(exc.message, file=str(path),
-                            line=doc.line_of(("answers", index, field)),
-                            field=f"answers.{index}.{field}", value=exc.value, hint=exc.hint) from None
+            field = {
+                "CODE": "code",
+                "--status": "status",
+                "--unit": "unit",
+                "--reason": "reason",
+                "--evidence": "evidence",
+            }.get(exc.field or "", exc.field or "")
+            raise UserError(
+                exc.message,
+                file=str(path),
+                line=doc.line_of(("answers", index, field)),
+                field=f"answers.{index}.{field}",
+                value=exc.value,
+                hint=exc.hint,
+            ) from None
         parsed.append(answer)
     recorded = unchanged = 0
     with database.transaction() as session:
@@ -180,7 +288,12 @@ def _add(session: Session, answer: Answer, actor: str, now: datetime) -> None:
 
 
 def _same(a: Answer, b: Answer) -> bool:
-    return (a.status, a.note, a.reason, a.evidence_url) == (b.status, b.note, b.reason, b.evidence_url)
+    return (a.status, a.note, a.reason, a.evidence_url) == (
+        b.status,
+        b.note,
+        b.reason,
+        b.evidence_url,
+    )
 
 
 def _parse_time(value: object, default: datetime) -> datetime:

@@ -33,22 +33,38 @@ class DemoUnit:
 
 
 UNITS = (
-    DemoUnit("platform", "Platform", "ines.platform@example.com",
-             "Runs the shared Kubernetes clusters, CI/CD and observability stack.",
-             (("delivery", ("ci-runners", "deploy-pipeline")), ("observability", ("metrics", "logs"))),
-             '33222212'),
-    DemoUnit("payments", "Payments", "omar.payments@example.com",
-             "Checkout, payment processing and invoicing.",
-             (("checkout", ("cart", "payment-api")), ("billing", ("invoicing",))),
-             '22332113'),
-    DemoUnit("storefront", "Storefront", "lea.storefront@example.com",
-             "The customer web shop and mobile apps.",
-             (("web", ("catalog", "search", "accounts")),),
-             '22113211'),
-    DemoUnit("data", "Data", "kofi.data@example.com",
-             "Warehouse, pipelines and reporting.",
-             (("warehouse", ("ingest", "dbt-models")),),
-             '11112121'),
+    DemoUnit(
+        "platform",
+        "Platform",
+        "ines.platform@example.com",
+        "Runs the shared Kubernetes clusters, CI/CD and observability stack.",
+        (("delivery", ("ci-runners", "deploy-pipeline")), ("observability", ("metrics", "logs"))),
+        "33222212",
+    ),
+    DemoUnit(
+        "payments",
+        "Payments",
+        "omar.payments@example.com",
+        "Checkout, payment processing and invoicing.",
+        (("checkout", ("cart", "payment-api")), ("billing", ("invoicing",))),
+        "22332113",
+    ),
+    DemoUnit(
+        "storefront",
+        "Storefront",
+        "lea.storefront@example.com",
+        "The customer web shop and mobile apps.",
+        (("web", ("catalog", "search", "accounts")),),
+        "22113211",
+    ),
+    DemoUnit(
+        "data",
+        "Data",
+        "kofi.data@example.com",
+        "Warehouse, pipelines and reporting.",
+        (("warehouse", ("ingest", "dbt-models")),),
+        "11112121",
+    ),
 )
 
 QUARTERS = 4
@@ -77,8 +93,16 @@ def _status(rng: random.Random, p: float) -> Outcome:
     return Outcome.NOT_MET
 
 
-PILLAR_ORDER = ("automation", "observability", "security", "resiliency", "performance",
-                "immediate-integration", "efficiency", "coordination")
+PILLAR_ORDER = (
+    "automation",
+    "observability",
+    "security",
+    "resiliency",
+    "performance",
+    "immediate-integration",
+    "efficiency",
+    "coordination",
+)
 
 
 def level_at(unit: DemoUnit, pillar: str, step: int, steps: int) -> int:
@@ -87,7 +111,9 @@ def level_at(unit: DemoUnit, pillar: str, step: int, steps: int) -> int:
     return max(0, final - (steps - 1 - step + 1) // 2)
 
 
-def generate_answers(framework: Framework, moments: list[datetime], rng: random.Random) -> list[Answer]:
+def generate_answers(
+    framework: Framework, moments: list[datetime], rng: random.Random
+) -> list[Answer]:
     """Answers per unit over the given moments; maturity grows unevenly over time."""
     answers: list[Answer] = []
     for unit in UNITS:
@@ -96,11 +122,16 @@ def generate_answers(framework: Framework, moments: list[datetime], rng: random.
             for goal in framework.goals():
                 if unit.slug == "data" and goal.category == "frontend-applications":
                     if step == 0:
-                        answers.append(Answer(goal_code=goal.code, unit=unit.slug,
-                                              status=Outcome.NOT_APPLICABLE,
-                                              reason="The data team ships no browser front end.",
-                                              answered_at=moment - timedelta(days=20),
-                                              answered_by=unit.owner))
+                        answers.append(
+                            Answer(
+                                goal_code=goal.code,
+                                unit=unit.slug,
+                                status=Outcome.NOT_APPLICABLE,
+                                reason="The data team ships no browser front end.",
+                                answered_at=moment - timedelta(days=20),
+                                answered_by=unit.owner,
+                            )
+                        )
                     continue
                 reached = level_at(unit, goal.pillar, step, len(moments))
                 before = previous.get(goal.code)
@@ -119,20 +150,32 @@ def generate_answers(framework: Framework, moments: list[datetime], rng: random.
                     continue
                 previous[goal.code] = status
                 offset = timedelta(days=rng.randint(5, 40), hours=rng.randint(0, 9))
-                answers.append(Answer(
-                    goal_code=goal.code, unit=unit.slug, status=status,
-                    note=_note(status, rng), answered_at=moment - offset, answered_by=unit.owner,
-                    evidence_url=(f"https://wiki.example.com/{unit.slug}/{goal.code}"
-                                  if status == Outcome.MET and rng.random() < 0.3 else None),
-                ))
+                answers.append(
+                    Answer(
+                        goal_code=goal.code,
+                        unit=unit.slug,
+                        status=status,
+                        note=_note(status, rng),
+                        answered_at=moment - offset,
+                        answered_by=unit.owner,
+                        evidence_url=(
+                            f"https://wiki.example.com/{unit.slug}/{goal.code}"
+                            if status == Outcome.MET and rng.random() < 0.3
+                            else None
+                        ),
+                    )
+                )
     return answers
 
 
 def _note(status: Outcome, rng: random.Random) -> str | None:
-    notes = {
+    notes: dict[Outcome, list[str | None]] = {
         Outcome.MET: ["Checked in the quarterly review.", "Enforced in CI.", None, None],
-        Outcome.PARTLY_MET: ["Done for the main services only.", "Rolled out to half the repos.",
-                             "Manual today, automation planned."],
+        Outcome.PARTLY_MET: [
+            "Done for the main services only.",
+            "Rolled out to half the repos.",
+            "Manual today, automation planned.",
+        ],
         Outcome.NOT_MET: ["Not started.", "On the roadmap for next quarter.", None],
     }
     return rng.choice(notes.get(status, [None]))
@@ -159,39 +202,66 @@ def _demo_value(metric: Metric, step: int, rng: random.Random) -> float:
     return round(convert(value, target.unit, metric.unit), 3)
 
 
-def generate_measurements(framework: Framework, moments: list[datetime], rng: random.Random) -> list[Measurement]:
+def generate_measurements(
+    framework: Framework, moments: list[datetime], rng: random.Random
+) -> list[Measurement]:
     result: list[Measurement] = []
     for step, moment in enumerate(moments):
         for unit in UNITS:
             for metric in framework.metrics():
                 if rng.random() < 0.25 - 0.05 * step:
                     continue
-                result.append(Measurement(metric_id=metric.id, unit=unit.slug,
-                                          value=_demo_value(metric, step, rng),
-                                          measured_at=moment - timedelta(days=rng.randint(1, 10)),
-                                          source="demo"))
+                result.append(
+                    Measurement(
+                        metric_id=metric.id,
+                        unit=unit.slug,
+                        value=_demo_value(metric, step, rng),
+                        measured_at=moment - timedelta(days=rng.randint(1, 10)),
+                        source="demo",
+                    )
+                )
     return result
 
 
 def demo_waivers(moments: list[datetime]) -> list[Waiver]:
     first, last = moments[0], moments[-1]
     return [
-        Waiver(goal_code="R.T.7", unit="storefront", owner="lea.storefront@example.com",
-               reason="Chaos experiments start after the checkout migration.",
-               expires_at=last + timedelta(days=120), created_at=last - timedelta(days=30)),
-        Waiver(goal_code="S.A.25", unit="data", owner="kofi.data@example.com",
-               reason="Weekly restarts conflict with long warehouse loads; compensating patching.",
-               expires_at=first + timedelta(days=150), created_at=first - timedelta(days=10)),
-        Waiver(goal_code="E.C.3", unit=None, owner="cfo@example.com",
-               reason="Commitments are frozen until the cloud contract renewal.",
-               expires_at=last + timedelta(days=200), created_at=last - timedelta(days=60)),
+        Waiver(
+            goal_code="R.T.7",
+            unit="storefront",
+            owner="lea.storefront@example.com",
+            reason="Chaos experiments start after the checkout migration.",
+            expires_at=last + timedelta(days=120),
+            created_at=last - timedelta(days=30),
+        ),
+        Waiver(
+            goal_code="S.A.25",
+            unit="data",
+            owner="kofi.data@example.com",
+            reason="Weekly restarts conflict with long warehouse loads; compensating patching.",
+            expires_at=first + timedelta(days=150),
+            created_at=first - timedelta(days=10),
+        ),
+        Waiver(
+            goal_code="E.C.3",
+            unit=None,
+            owner="cfo@example.com",
+            reason="Commitments are frozen until the cloud contract renewal.",
+            expires_at=last + timedelta(days=200),
+            created_at=last - timedelta(days=60),
+        ),
     ]
 
 
 def write_demo_config(folder: Path) -> Path:
-    env = Environment(loader=PackageLoader("platform_maturity.services", "templates"),
-                      undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("platform_maturity.services", "templates"),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     text = env.get_template("demo.yaml.j2").render(name=ORGANIZATION, units=UNITS)
     path = folder / CONFIG_NAME
     path.write_text(text, encoding="utf-8")
@@ -208,11 +278,16 @@ def create_demo(
     step = progress or (lambda _message: None)
     if folder.exists() and any(folder.iterdir()):
         if not (folder / DEMO_MARKER).exists():
-            raise UserError("the folder exists and is not a demo workspace", file=str(folder),
-                            hint="Choose an empty or new folder for the demo.")
+            raise UserError(
+                "the folder exists and is not a demo workspace",
+                file=str(folder),
+                hint="Choose an empty or new folder for the demo.",
+            )
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / DEMO_MARKER).write_text("created by 'maturity demo'; safe to delete\n", encoding="utf-8")
+    (folder / DEMO_MARKER).write_text(
+        "created by 'maturity demo'; safe to delete\n", encoding="utf-8"
+    )
     workspace = load_workspace(write_demo_config(folder), env={})
     rng = random.Random(seed)
     quarters = quarter_ends(now, QUARTERS)

@@ -11,16 +11,23 @@ from platform_maturity.services.workspace import CONFIG_NAME
 
 
 def render_config(name: str) -> str:
-    env = Environment(loader=PackageLoader("platform_maturity.services", "templates"),
-                      undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    env = Environment(
+        loader=PackageLoader("platform_maturity.services", "templates"),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
     return env.get_template("maturity.yaml.j2").render(name=name)
 
 
 def init_workspace(folder: Path, name: str, force: bool = False) -> Path:
     path = folder / CONFIG_NAME
     if path.exists() and not force:
-        raise UserError("a workspace exists here already", file=str(path),
-                        hint="Use --force to overwrite it, or choose another folder.")
+        raise UserError(
+            "a workspace exists here already",
+            file=str(path),
+            hint="Use --force to overwrite it, or choose another folder.",
+        )
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(render_config(name), encoding="utf-8")
     return path

@@ -27,14 +27,20 @@ def report_model(
             before_scope = previous.organization
         else:
             slug = workspace.unit(unit)
-            before_scope = next((u for u in previous.units if u.scope == slug), previous.organization)
+            before_scope = next(
+                (u for u in previous.units if u.scope == slug), previous.organization
+            )
         changes = diff_scopes(names[-1], before_scope, "now", card.organization)
     if unit is not None:
         slug = workspace.unit(unit)
         history = [
-            h.model_copy(update={"organization": next((u for u in h.units if u.scope == slug),
-                                                      h.organization)})
+            h.model_copy(
+                update={
+                    "organization": next((u for u in h.units if u.scope == slug), h.organization)
+                }
+            )
             for h in history
         ]
-    return build_report_model(workspace.framework, workspace.config.organization.name, card,
-                              history, names, changes, now)
+    return build_report_model(
+        workspace.framework, workspace.config.organization.name, card, history, names, changes, now
+    )

@@ -34,9 +34,13 @@ def current_scorecard(
 ) -> Scorecard:
     with database.transaction() as session:
         facts = load_facts(session, workspace)
-    return build_scorecard(workspace.framework, facts, now,
-                           organization_name=workspace.config.organization.name,
-                           only_unit=workspace.unit(unit))
+    return build_scorecard(
+        workspace.framework,
+        facts,
+        now,
+        organization_name=workspace.config.organization.name,
+        only_unit=workspace.unit(unit),
+    )
 
 
 def create_snapshot(
@@ -47,21 +51,32 @@ def create_snapshot(
         raise UserError("a snapshot needs a name", field="NAME")
     with database.transaction() as session:
         if repo.get_snapshot(session, name) is not None:
-            raise UserError("a snapshot with this name exists already", field="NAME", value=name,
-                            hint="Choose another name; snapshots are never overwritten.")
+            raise UserError(
+                "a snapshot with this name exists already",
+                field="NAME",
+                value=name,
+                hint="Choose another name; snapshots are never overwritten.",
+            )
         facts = load_facts(session, workspace)
-        card = build_scorecard(workspace.framework, facts, as_of,
-                               organization_name=workspace.config.organization.name)
+        card = build_scorecard(
+            workspace.framework, facts, as_of, organization_name=workspace.config.organization.name
+        )
         scores = [
-            SnapshotScoreRow(scope=scope.scope, pillar=p.id, score=p.score, level=p.level,
-                             coverage=p.coverage)
+            SnapshotScoreRow(
+                scope=scope.scope, pillar=p.id, score=p.score, level=p.level, coverage=p.coverage
+            )
             for scope in (card.organization, *card.units)
             for p in scope.pillars
         ]
-        row = SnapshotRow(name=name, as_of=as_of, created_at=now,
-                          framework_version=workspace.framework.version,
-                          score=card.organization.score, level=card.organization.level,
-                          scorecard_json=card.model_dump_json())
+        row = SnapshotRow(
+            name=name,
+            as_of=as_of,
+            created_at=now,
+            framework_version=workspace.framework.version,
+            score=card.organization.score,
+            level=card.organization.level,
+            scorecard_json=card.model_dump_json(),
+        )
         repo.add_snapshot(session, row, scores, actor)
     return card
 
@@ -76,9 +91,13 @@ def load_snapshot(database: Database, name: str) -> Scorecard:
         row = repo.get_snapshot(session, name)
         known = [r.name for r in repo.list_snapshots(session)]
     if row is None:
-        raise UserError("unknown snapshot", field="SNAPSHOT", value=name,
-                        hint="Snapshots: " + (", ".join(known) or "none yet; create one with"
-                                              " 'maturity snapshot create NAME'"))
+        raise UserError(
+            "unknown snapshot",
+            field="SNAPSHOT",
+            value=name,
+            hint="Snapshots: "
+            + (", ".join(known) or "none yet; create one with 'maturity snapshot create NAME'"),
+        )
     return Scorecard.model_validate_json(row.scorecard_json)
 
 
@@ -86,8 +105,13 @@ def diff(
     workspace: Workspace, database: Database, before: str, after: str, now: datetime
 ) -> ScorecardDiff:
     """Compare two snapshots; the name ``now`` stands for the current state."""
+
     def card(name: str) -> Scorecard:
-        return current_scorecard(workspace, database, now) if name == "now" else load_snapshot(database, name)
+        return (
+            current_scorecard(workspace, database, now)
+            if name == "now"
+            else load_snapshot(database, name)
+        )
 
     a, b = card(before), card(after)
     return diff_scopes(before, a.organization, after, b.organization)

@@ -82,8 +82,10 @@ class Workspace:
 
     @property
     def units(self) -> list[OrgUnit]:
-        return [OrgUnit(slug=u.slug, name=u.name, owner=u.owner, description=u.description)
-                for u in self.config.units]
+        return [
+            OrgUnit(slug=u.slug, name=u.name, owner=u.owner, description=u.description)
+            for u in self.config.units
+        ]
 
     def unit(self, ref: str | None) -> str | None:
         """Validate a unit reference (slug or name) from the command line."""
@@ -94,7 +96,9 @@ class Workspace:
                 return unit.slug
         known = ", ".join(u.slug for u in self.config.units) or "(none defined)"
         raise UserError(
-            "unknown unit", field="--unit", value=ref,
+            "unknown unit",
+            field="--unit",
+            value=ref,
             hint=f"Units in {self.config_path}: {known}. Add units under `units:` there.",
         )
 
@@ -104,8 +108,11 @@ def find_workspace(start: Path, explicit: Path | None = None) -> Path:
     if explicit is not None:
         path = explicit / CONFIG_NAME if explicit.is_dir() else explicit
         if not path.is_file():
-            raise UserError("no workspace here", file=str(path),
-                            hint="Run 'maturity init DIR' to create one, or fix --workspace.")
+            raise UserError(
+                "no workspace here",
+                file=str(path),
+                hint="Run 'maturity init DIR' to create one, or fix --workspace.",
+            )
         return path
     for folder in (start, *start.parents):
         if (folder / CONFIG_NAME).is_file():
@@ -125,32 +132,44 @@ def load_workspace(config_path: Path, env: Mapping[str, str] | None = None) -> W
     env = os.environ if env is None else env
     doc = read_yaml(config_path)
     if not isinstance(doc.data, dict):
-        raise UserError("expected a mapping at the top of the workspace file", file=str(config_path), line=1)
+        raise UserError(
+            "expected a mapping at the top of the workspace file", file=str(config_path), line=1
+        )
     config = validate_model(WorkspaceConfig, doc)
     slugs = [u.slug for u in config.units]
     for index, slug in enumerate(slugs):
         if slugs.index(slug) != index:
-            raise UserError("unit slug used twice", file=str(config_path),
-                            line=doc.line_of(("units", index, "slug")), field=f"units.{index}.slug",
-                            value=slug, hint="Each unit needs its own slug.")
+            raise UserError(
+                "unit slug used twice",
+                file=str(config_path),
+                line=doc.line_of(("units", index, "slug")),
+                field=f"units.{index}.slug",
+                value=slug,
+                hint="Each unit needs its own slug.",
+            )
     root = config_path.parent
     overrides = []
     for index, name in enumerate(config.framework.overrides):
         path = (root / name).resolve()
         if not path.is_file():
-            raise UserError("framework override file not found", file=str(config_path),
-                            line=doc.line_of(("framework", "overrides", index)),
-                            field=f"framework.overrides.{index}", value=name,
-                            hint="Paths are relative to the workspace folder.")
+            raise UserError(
+                "framework override file not found",
+                file=str(config_path),
+                line=doc.line_of(("framework", "overrides", index)),
+                field=f"framework.overrides.{index}",
+                value=name,
+                hint="Paths are relative to the workspace folder.",
+            )
         overrides.append(path)
     framework = load_framework(overrides=overrides)
     url = env.get(DATABASE_ENV) or config.database.url or default_database_url(root)
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-        relative = url[len("sqlite:///"):]
+        relative = url[len("sqlite:///") :]
         if relative and relative != ":memory:":
             url = f"sqlite:///{(root / relative).as_posix()}"
-    return Workspace(root=root, config_path=config_path, config=config, framework=framework,
-                     database_url=url)
+    return Workspace(
+        root=root, config_path=config_path, config=config, framework=framework, database_url=url
+    )
 
 
 def framework_digest(framework: Framework) -> str:
@@ -161,13 +180,17 @@ def framework_digest(framework: Framework) -> str:
 def open_store(workspace: Workspace, now: datetime, actor: str) -> Iterator[Database]:
     """Open (and migrate) the database; record the framework version and the units."""
     if workspace.database_url.startswith("sqlite:///"):
-        Path(workspace.database_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(workspace.database_url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     database = open_database(workspace.database_url)
     try:
         with database.transaction() as session:
             repo.record_framework_version(
-                session, workspace.framework.name, workspace.framework.version,
-                framework_digest(workspace.framework), sum(1 for _ in workspace.framework.goals()), now,
+                session,
+                workspace.framework.name,
+                workspace.framework.version,
+                framework_digest(workspace.framework),
+                sum(1 for _ in workspace.framework.goals()),
+                now,
             )
             repo.sync_units(session, workspace.units, now, actor)
         yield database

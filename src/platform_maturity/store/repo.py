@@ -35,8 +35,14 @@ def audit(
 ) -> None:
     session.add(
         AuditEvent(
-            at=at, actor=actor, action=action, entity=entity, entity_key=key, field=field,
-            old_value=None if old is None else str(old), new_value=None if new is None else str(new),
+            at=at,
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_key=key,
+            field=field,
+            old_value=None if old is None else str(old),
+            new_value=None if new is None else str(new),
         )
     )
 
@@ -48,8 +54,11 @@ def record_framework_version(
     session: Session, name: str, version: str, digest: str, goal_count: int, now: datetime
 ) -> None:
     if session.scalar(select(FrameworkVersion).where(FrameworkVersion.digest == digest)) is None:
-        session.add(FrameworkVersion(name=name, version=version, digest=digest,
-                                     goal_count=goal_count, loaded_at=now))
+        session.add(
+            FrameworkVersion(
+                name=name, version=version, digest=digest, goal_count=goal_count, loaded_at=now
+            )
+        )
 
 
 # ---- units ------------------------------------------------------------------------------
@@ -61,31 +70,59 @@ def sync_units(session: Session, units: Sequence[OrgUnit], now: datetime, actor:
     for unit in units:
         row = existing.get(unit.slug)
         if row is None:
-            session.add(OrgUnitRow(slug=unit.slug, name=unit.name, owner=unit.owner,
-                                   description=unit.description))
-            audit(session, at=now, actor=actor, action="create", entity="unit", key=unit.slug,
-                  new=unit.name)
+            session.add(
+                OrgUnitRow(
+                    slug=unit.slug, name=unit.name, owner=unit.owner, description=unit.description
+                )
+            )
+            audit(
+                session,
+                at=now,
+                actor=actor,
+                action="create",
+                entity="unit",
+                key=unit.slug,
+                new=unit.name,
+            )
             continue
         for field in ("name", "owner", "description"):
             old, new = getattr(row, field), getattr(unit, field)
             if old != new:
                 setattr(row, field, new)
-                audit(session, at=now, actor=actor, action="update", entity="unit",
-                      key=unit.slug, field=field, old=old, new=new)
+                audit(
+                    session,
+                    at=now,
+                    actor=actor,
+                    action="update",
+                    entity="unit",
+                    key=unit.slug,
+                    field=field,
+                    old=old,
+                    new=new,
+                )
 
 
 def list_units(session: Session) -> list[OrgUnit]:
     rows = session.scalars(select(OrgUnitRow).order_by(OrgUnitRow.slug))
-    return [OrgUnit(slug=r.slug, name=r.name, owner=r.owner, description=r.description) for r in rows]
+    return [
+        OrgUnit(slug=r.slug, name=r.name, owner=r.owner, description=r.description) for r in rows
+    ]
 
 
 # ---- answers ----------------------------------------------------------------------------
 
 
 def _answer(row: AnswerRow) -> Answer:
-    return Answer(goal_code=row.goal_code, unit=row.unit, status=Outcome(row.status), note=row.note,
-                  evidence_url=row.evidence_url, reason=row.reason, answered_at=row.answered_at,
-                  answered_by=row.answered_by)
+    return Answer(
+        goal_code=row.goal_code,
+        unit=row.unit,
+        status=Outcome(row.status),
+        note=row.note,
+        evidence_url=row.evidence_url,
+        reason=row.reason,
+        answered_at=row.answered_at,
+        answered_by=row.answered_by,
+    )
 
 
 def list_answers(session: Session) -> list[Answer]:
@@ -102,12 +139,29 @@ def add_answer(session: Session, answer: Answer, actor: str, now: datetime) -> N
         .order_by(AnswerRow.answered_at.desc(), AnswerRow.id.desc())
         .limit(1)
     )
-    session.add(AnswerRow(goal_code=answer.goal_code, unit=answer.unit, status=answer.status.value,
-                          note=answer.note, evidence_url=answer.evidence_url, reason=answer.reason,
-                          answered_at=answer.answered_at, answered_by=answer.answered_by))
-    audit(session, at=now, actor=actor, action="answer", entity="goal",
-          key=f"{answer.goal_code}@{answer.unit or 'organization'}", field="status",
-          old=previous.status if previous else None, new=answer.status.value)
+    session.add(
+        AnswerRow(
+            goal_code=answer.goal_code,
+            unit=answer.unit,
+            status=answer.status.value,
+            note=answer.note,
+            evidence_url=answer.evidence_url,
+            reason=answer.reason,
+            answered_at=answer.answered_at,
+            answered_by=answer.answered_by,
+        )
+    )
+    audit(
+        session,
+        at=now,
+        actor=actor,
+        action="answer",
+        entity="goal",
+        key=f"{answer.goal_code}@{answer.unit or 'organization'}",
+        field="status",
+        old=previous.status if previous else None,
+        new=answer.status.value,
+    )
 
 
 # ---- waivers ----------------------------------------------------------------------------
@@ -115,33 +169,83 @@ def add_answer(session: Session, answer: Answer, actor: str, now: datetime) -> N
 
 def list_waivers(session: Session) -> list[Waiver]:
     rows = session.scalars(select(WaiverRow).order_by(WaiverRow.created_at, WaiverRow.id))
-    return [Waiver(goal_code=r.goal_code, unit=r.unit, reason=r.reason, owner=r.owner,
-                   expires_at=r.expires_at, created_at=r.created_at) for r in rows]
+    return [
+        Waiver(
+            goal_code=r.goal_code,
+            unit=r.unit,
+            reason=r.reason,
+            owner=r.owner,
+            expires_at=r.expires_at,
+            created_at=r.created_at,
+        )
+        for r in rows
+    ]
 
 
 def add_waiver(session: Session, waiver: Waiver, actor: str, now: datetime) -> None:
-    session.add(WaiverRow(goal_code=waiver.goal_code, unit=waiver.unit, reason=waiver.reason,
-                          owner=waiver.owner, expires_at=waiver.expires_at,
-                          created_at=waiver.created_at))
-    audit(session, at=now, actor=actor, action="waive", entity="goal",
-          key=f"{waiver.goal_code}@{waiver.unit or 'organization'}", field="waiver",
-          new=f"{waiver.reason} (owner {waiver.owner}, expires {waiver.expires_at or 'never'})")
+    session.add(
+        WaiverRow(
+            goal_code=waiver.goal_code,
+            unit=waiver.unit,
+            reason=waiver.reason,
+            owner=waiver.owner,
+            expires_at=waiver.expires_at,
+            created_at=waiver.created_at,
+        )
+    )
+    audit(
+        session,
+        at=now,
+        actor=actor,
+        action="waive",
+        entity="goal",
+        key=f"{waiver.goal_code}@{waiver.unit or 'organization'}",
+        field="waiver",
+        new=f"{waiver.reason} (owner {waiver.owner}, expires {waiver.expires_at or 'never'})",
+    )
 
 
 # ---- measurements -----------------------------------------------------------------------
 
 
 def list_measurements(session: Session) -> list[Measurement]:
-    rows = session.scalars(select(MeasurementRow).order_by(MeasurementRow.measured_at, MeasurementRow.id))
-    return [Measurement(metric_id=r.metric_id, unit=r.unit, value=r.value, measured_at=r.measured_at,
-                        source=r.source, note=r.note) for r in rows]
+    rows = session.scalars(
+        select(MeasurementRow).order_by(MeasurementRow.measured_at, MeasurementRow.id)
+    )
+    return [
+        Measurement(
+            metric_id=r.metric_id,
+            unit=r.unit,
+            value=r.value,
+            measured_at=r.measured_at,
+            source=r.source,
+            note=r.note,
+        )
+        for r in rows
+    ]
 
 
 def add_measurement(session: Session, m: Measurement, actor: str, now: datetime) -> None:
-    session.add(MeasurementRow(metric_id=m.metric_id, unit=m.unit, value=m.value,
-                               measured_at=m.measured_at, source=m.source, note=m.note))
-    audit(session, at=now, actor=actor, action="measure", entity="metric",
-          key=f"{m.metric_id}@{m.unit or 'organization'}", field="value", new=m.value)
+    session.add(
+        MeasurementRow(
+            metric_id=m.metric_id,
+            unit=m.unit,
+            value=m.value,
+            measured_at=m.measured_at,
+            source=m.source,
+            note=m.note,
+        )
+    )
+    audit(
+        session,
+        at=now,
+        actor=actor,
+        action="measure",
+        entity="metric",
+        key=f"{m.metric_id}@{m.unit or 'organization'}",
+        field="value",
+        new=m.value,
+    )
 
 
 # ---- snapshots --------------------------------------------------------------------------
@@ -155,15 +259,23 @@ def list_snapshots(session: Session) -> list[SnapshotRow]:
     return list(session.scalars(select(SnapshotRow).order_by(SnapshotRow.as_of, SnapshotRow.id)))
 
 
-def add_snapshot(session: Session, row: SnapshotRow, scores: Sequence[SnapshotScoreRow],
-                 actor: str) -> None:
+def add_snapshot(
+    session: Session, row: SnapshotRow, scores: Sequence[SnapshotScoreRow], actor: str
+) -> None:
     session.add(row)
     session.flush()
     for score in scores:
         score.snapshot_id = row.id
         session.add(score)
-    audit(session, at=row.created_at, actor=actor, action="snapshot", entity="snapshot",
-          key=row.name, new=f"score {row.score}, level {row.level}")
+    audit(
+        session,
+        at=row.created_at,
+        actor=actor,
+        action="snapshot",
+        entity="snapshot",
+        key=row.name,
+        new=f"score {row.score}, level {row.level}",
+    )
 
 
 def list_audit(session: Session, limit: int = 100) -> list[AuditEvent]:
@@ -172,8 +284,15 @@ def list_audit(session: Session, limit: int = 100) -> list[AuditEvent]:
 
 def clear_all(session: Session) -> None:
     """Remove every row (used by restore, inside its transaction)."""
-    for table in (SnapshotScoreRow, SnapshotRow, AnswerRow, WaiverRow, MeasurementRow,
-                  AuditEvent, FrameworkVersion):
+    for table in (
+        SnapshotScoreRow,
+        SnapshotRow,
+        AnswerRow,
+        WaiverRow,
+        MeasurementRow,
+        AuditEvent,
+        FrameworkVersion,
+    ):
         session.execute(delete(table))
     from platform_maturity.store.models import EvidenceRow, ObservationRow, SubjectRow
 
