@@ -1,4 +1,4 @@
-"""Regenerate the generated documentation: docs/framework-reference.md.
+"""Regenerate the generated documentation: framework reference, CLI reference, report schema.
 
 Run with ``.venv/bin/python scripts/gen_docs.py``; ``--check`` exits 1 when a file is stale.
 """
@@ -8,27 +8,42 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import json
+
+from platform_maturity.cli.reference import cli_reference
 from platform_maturity.framework.loader import load_framework
 from platform_maturity.reports.framework_export import export_markdown
+from platform_maturity.reports.model import ReportModel
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "docs" / "framework-reference.md"
+CLI = ROOT / "docs" / "cli.md"
+SCHEMA = ROOT / "docs" / "report-schema.json"
+
+
+def generated() -> dict[Path, str]:
+    """Every generated document and its current content."""
+    schema = ReportModel.model_json_schema()
+    return {
+        REFERENCE: export_markdown(load_framework()),
+        CLI: cli_reference(),
+        SCHEMA: json.dumps(schema, indent=2, sort_keys=True) + "\n",
+    }
 
 
 def main(argv: list[str]) -> int:
-    text = export_markdown(load_framework())
-    if "--check" in argv:
-        current = REFERENCE.read_text(encoding="utf-8") if REFERENCE.exists() else ""
-        if current != text:
-            print(
-                f"{REFERENCE.relative_to(ROOT)} is stale; run .venv/bin/python scripts/gen_docs.py"
-            )
-            return 1
-        print(f"{REFERENCE.relative_to(ROOT)} is up to date")
-        return 0
-    REFERENCE.write_text(text, encoding="utf-8", newline="\n")
-    print(f"wrote {REFERENCE.relative_to(ROOT)} ({len(text.splitlines())} lines)")
-    return 0
+    stale = 0
+    for path, text in generated().items():
+        name = path.relative_to(ROOT)
+        if "--check" in argv:
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            if current != text:
+                print(f"{name} is stale; run .venv/bin/python scripts/gen_docs.py")
+                stale += 1
+            continue
+        path.write_text(text, encoding="utf-8", newline="\n")
+        print(f"wrote {name} ({len(text.splitlines())} lines)")
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":

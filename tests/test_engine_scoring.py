@@ -22,6 +22,7 @@ from platform_maturity.domain.framework import (
 )
 from platform_maturity.domain.records import Answer, Measurement, Outcome, Waiver
 from platform_maturity.domain.results import (
+    CategoryResult,
     GoalResult,
     MetricResult,
     NextLevel,
@@ -740,6 +741,25 @@ def test_coverage(outcomes: list[Outcome], expected: float) -> None:
     assert coverage([result(f"D.P.{i}", o) for i, o in enumerate(outcomes, 1)]) == expected
 
 
+@pytest.mark.parametrize(
+    ("outcome", "units", "known"),
+    [
+        (MET, {"a": MET, "b": MET}, True),
+        (PARTLY, {"a": MET, "b": NOT_MET}, True),
+        (MET, {"a": MET, "b": WAIVED, "c": NA}, True),
+        (PARTLY, {"a": MET, "b": UNKNOWN}, False),
+        (NOT_MET, {"a": NOT_MET, "b": UNKNOWN}, False),
+        (UNKNOWN, {"a": UNKNOWN}, False),
+        (WAIVED, {"a": WAIVED, "b": NA}, True),
+    ],
+)
+def test_coverage_of_a_combined_goal_needs_every_unit(
+    outcome: Outcome, units: dict[str, Outcome], known: bool
+) -> None:
+    goals = [result("D.P.1", outcome, unit_outcomes=units), result("D.P.2", MET)]
+    assert coverage(goals) == (100.0 if known else 50.0)
+
+
 # ---- pillar and scope results ------------------------------------------------------------
 
 
@@ -750,8 +770,6 @@ def _pillar(
     weight: float = 1.0,
     goals: Sequence[GoalResult] = (),
 ) -> PillarResult:
-    from platform_maturity.domain.results import CategoryResult
-
     return PillarResult(
         id=pid,
         name=pid.title(),
@@ -763,7 +781,9 @@ def _pillar(
         counts={},
         next_level=None,
         categories=(
-            CategoryResult(id="c", name="C", score=score_, level=level, goals=tuple(goals)),
+            CategoryResult(
+                id="c", name="C", score=score_, level=level, level_name="", goals=tuple(goals)
+            ),
         ),
         metrics=(),
     )
@@ -1366,13 +1386,10 @@ def test_build_scorecard_two_units() -> None:
     assert pillars(beta) == [("build", 75.0, 1, 100.0), ("run", 100.0, 4, 100.0)]
     assert (beta.score, beta.level, beta.coverage) == (93.8, 1, 100.0)  # (75 + 300) / 4
     # organization: B.C.2 and R.O.3 partly met, R.O.1 met (beta waived), R.O.2 N/A
-    assert pillars(org) == [("build", 75.0, 1, 100.0), ("run", 83.3, 1, 100.0)]
-    assert (org.score, org.level, org.level_name, org.coverage) == (
-        81.2,
-        1,
-        "Foundational",
-        100.0,  # (75 x 1 + 83.3 x 3) / 4 = 81.225
-    )
+    # R.O.3 is partly met, but alpha has not answered it: not known for coverage
+    assert pillars(org) == [("build", 75.0, 1, 100.0), ("run", 83.3, 1, 50.0)]
+    # (75 x 1 + 83.3 x 3) / 4 = 81.225
+    assert (org.score, org.level, org.level_name, org.coverage) == (81.2, 1, "Foundational", 75.0)
     run = org.pillars[1]
     assert run.counts["not_applicable"] == 1
     assert {g.code: g.outcome for g in run.categories[0].goals} == {
@@ -1607,7 +1624,7 @@ def test_worked_example_from_docs(tmp_path: Path) -> None:
             0,
             "Not started",
             (0, 0),
-            100.0,
+            83.3,
             1,
             ("D.P.2", "D.R.1"),
             25.0,
@@ -1661,7 +1678,7 @@ def test_worked_example_from_docs(tmp_path: Path) -> None:
         "| Pipelines score | 87.5 | 75.0 | 62.5 |",
         "| Releases score | 66.7 | 0.0 | 33.3 |",
         "| Level | 1 Foundational | 0 Not started | 0 Not started |",
-        "| Coverage | 83.3 | 100.0 | 100.0 |",
+        "| Coverage | 83.3 | 100.0 | 83.3 |",
         "| Lead time | 20 h, on target | 30 h, off target | 25 h, off target |",
         "| 1 | D.P.2 | 1 | 1 | 2 | partly met | search |",
         "| 2 | D.R.1 | 1 | 1 | 2 | partly met | search |",

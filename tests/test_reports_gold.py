@@ -44,23 +44,43 @@ def _model(tmp_path: Path) -> ReportModel:
         answer("BE.R.1", "blue", Outcome.NOT_MET, NOW - timedelta(days=3)),
         answer("BE.R.2", None, Outcome.NOT_MET, EARLIER, note="<b>pager</b> & on-call"),
     ]
-    waivers = [Waiver(goal_code="BE.R.3", unit=None, reason="later", owner="ops",
-                      expires_at=NOW + timedelta(days=30), created_at=EARLIER)]
+    waivers = [
+        Waiver(
+            goal_code="BE.R.3",
+            unit=None,
+            reason="later",
+            owner="ops",
+            expires_at=NOW + timedelta(days=30),
+            created_at=EARLIER,
+        )
+    ]
     measurements = [
         Measurement(metric_id="alpha.lead-time", unit="red", value=1.5, measured_at=EARLIER),
         Measurement(metric_id="alpha.lead-time", unit="blue", value=3.5, measured_at=EARLIER),
         Measurement(metric_id="beta.uptime", unit=None, value=99.95, measured_at=EARLIER),
     ]
-    facts = Facts(answers=answers, waivers=waivers, measurements=measurements,
-                  units=("red", "blue"), unit_names={"red": "Red team", "blue": "Blue team"})
+    facts = Facts(
+        answers=answers,
+        waivers=waivers,
+        measurements=measurements,
+        units=("red", "blue"),
+        unit_names={"red": "Red team", "blue": "Blue team"},
+    )
     before = build_scorecard(framework, facts, EARLIER + timedelta(days=1), "Gold Org")
     card = build_scorecard(framework, facts, NOW, "Gold Org")
     changes = diff_scopes("2026-Q3", before.organization, "now", card.organization)
     return build_report_model(framework, "Gold Org", card, [before], ["2026-Q3"], changes, NOW)
 
 
-@pytest.mark.parametrize(("fmt", "name"), [("terminal", "report.txt"), ("markdown", "report.md"),
-                                           ("html", "report.html"), ("json", "report.json")])
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [
+        ("terminal", "report.txt"),
+        ("markdown", "report.md"),
+        ("html", "report.html"),
+        ("json", "report.json"),
+    ],
+)
 def test_report_matches_gold(tmp_path: Path, fmt: str, name: str) -> None:
     actual = render(_model(tmp_path), fmt, width=110)
     gold = GOLD / name
