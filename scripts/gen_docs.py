@@ -5,10 +5,9 @@ Run with ``.venv/bin/python scripts/gen_docs.py``; ``--check`` exits 1 when a fi
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
-
-import json
 
 from platform_maturity.cli.reference import cli_reference
 from platform_maturity.framework.loader import load_framework
