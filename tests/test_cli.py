@@ -237,3 +237,68 @@ def test_help_explains(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     for command in ("demo", "assess", "answer", "measure", "report", "snapshot", "framework"):
         assert command in out
+
+
+WORKSPACE_COMMANDS = [
+    ("assess",),
+    ("answer", "A.E.1", "--status", "met"),
+    ("answers", "export", "a.yaml"),
+    ("answers", "import", "a.yaml"),
+    ("waive", "A.E.1", "--reason", "r", "--owner", "o"),
+    ("waivers", "list"),
+    ("measure", "automation.ci-pipeline-duration", "5 min"),
+    ("snapshot", "create", "q"),
+    ("snapshot", "list"),
+    ("diff", "a", "b"),
+    ("report",),
+    ("export", "state.json"),
+    ("restore", "state.json", "--yes"),
+    ("audit",),
+    ("db", "upgrade"),
+    ("db", "status"),
+]
+
+
+@pytest.mark.parametrize("argv", WORKSPACE_COMMANDS, ids=lambda a: " ".join(a[:2]))
+def test_every_workspace_command_without_a_workspace_exits_2(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: tuple[str, ...],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "no maturity.yaml" in err and "maturity init" in err
+
+
+@pytest.mark.parametrize("argv", WORKSPACE_COMMANDS, ids=lambda a: " ".join(a[:2]))
+def test_every_workspace_command_with_an_unreachable_database_exits_2(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: tuple[str, ...],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "init", ".")[0] == 0
+    (tmp_path / "state.json").write_text("{}")
+    (tmp_path / "a.yaml").write_text("answers: []\n")
+    monkeypatch.setenv("MATURITY_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "cannot reach the database" in err and "MATURITY_DATABASE_URL" in err
+
+
+def test_framework_validate_reports_bad_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "framework", "validate")
+    assert code == 0 and "8 pillars" in out
+    code, _, err = run(capsys, "framework", "validate", "nowhere.yaml")
+    assert code == 2 and "no such file" in err
+    (tmp_path / "o.yaml").write_text("out_of_scope:\n  - code: O.F.9\n")
+    code, _, err = run(capsys, "framework", "validate", "o.yaml")
+    assert code == 2 and "o.yaml:2" in err and "reason" in err
+    (tmp_path / "o.yaml").write_text("out_of_scope:\n  - {code: O.F.9, reason: no UI}\n")
+    assert run(capsys, "framework", "validate", "o.yaml")[0] == 0
+    code, out, _ = run(capsys, "framework", "export", "--format", "markdown", "--out", "f.md")
+    assert code == 0 and (tmp_path / "f.md").read_text().startswith("#")
