@@ -380,14 +380,6 @@ def test_duplicate_code_is_reported_where_the_duplicate_is(tmp_path: Path) -> No
             "performance.ttfb-p90",
             "- id: performance.ttfb-p90",
             id="duplicate-in-earlier-file",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "bug: _Sources keys metrics by id only ('metric:<id>'), so the location"
-                    " of the last file noted (alphabetical) wins; _cross_check finds the"
-                    " duplicate in immediate-integration.yaml but reports performance.yaml"
-                ),
-            ),
         ),
         pytest.param(
             "performance.yaml",

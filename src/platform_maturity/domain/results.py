@@ -41,6 +41,7 @@ class CategoryResult(_Result):
     score: float | None
     level: int | None
     level_name: str
+    next_level: NextLevel | None = None
     goals: tuple[GoalResult, ...]
 
 
@@ -78,6 +79,7 @@ class ScopeResult(_Result):
     level: int | None
     level_name: str
     coverage: float
+    next_level: NextLevel | None = None
     pillars: tuple[PillarResult, ...]
 
 

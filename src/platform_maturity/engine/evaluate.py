@@ -143,14 +143,17 @@ def evaluate_scope(
             results.append(org_level)
             continue
         per_unit = {u: evaluate_goal(goal, u, answers, waivers).outcome for u in facts.units}
+        combined = combine(per_unit)
+        # an organization-wide waiver's reason shows only where the waiver is what counts
+        keeps_reason = org_level.source == "answer" or combined == Outcome.WAIVED
         results.append(
             _result(
                 goal,
-                combine(per_unit),
+                combined,
                 "units",
                 unit_outcomes=per_unit,
                 note=org_level.note,
-                reason=org_level.reason,
+                reason=org_level.reason if keeps_reason else None,
                 evidence_url=org_level.evidence_url,
                 answered_at=org_level.answered_at,
             )

@@ -98,6 +98,7 @@ def pillar_result(
                 score=score(cgoals, framework.credits),
                 level=clevel,
                 level_name=framework.level_name(clevel) if clevel is not None else "Not applicable",
+                next_level=next_level(cgoals, clevel, framework),
                 goals=tuple(cgoals),
             )
         )
@@ -138,5 +139,6 @@ def scope_result(
         level=level,
         level_name=framework.level_name(level) if level is not None else "Not applicable",
         coverage=coverage(all_goals),
+        next_level=next_level(all_goals, level, framework),
         pillars=tuple(pillars),
     )

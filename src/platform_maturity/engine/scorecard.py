@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from platform_maturity.domain.framework import Framework
+from platform_maturity.domain.framework import Framework, LookupError_
 from platform_maturity.domain.results import GoalResult, PillarResult, ScopeResult, Scorecard
 from platform_maturity.engine.evaluate import ORGANIZATION, Facts, evaluate_scope
 from platform_maturity.engine.gaps import rank_gaps
@@ -36,6 +36,9 @@ def build_scorecard(
     only_unit: str | None = None,
 ) -> Scorecard:
     """The scorecard as of ``now``. With ``only_unit`` the headline scope is that unit."""
+    if only_unit is not None and only_unit not in facts.units:
+        known = ", ".join(facts.units) or "none"
+        raise LookupError_(f"unknown unit {only_unit!r}; units: {known}")
     units = tuple(
         _scope(framework, facts, unit, facts.unit_names.get(unit, unit), now)
         for unit in facts.units

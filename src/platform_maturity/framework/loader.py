@@ -104,7 +104,10 @@ class _Sources:
                     self.where[f"goal:{data.get('id')}:{goal.get('code')}"] = (doc.file, line)
         for mi, metric in enumerate(data.get("metrics") or []):
             if isinstance(metric, dict):
-                self.where[f"metric:{metric.get('id')}"] = (doc.file, doc.line_of(("metrics", mi)))
+                self.where[f"metric:{data.get('id')}:{metric.get('id')}"] = (
+                    doc.file,
+                    doc.line_of(("metrics", mi)),
+                )
 
     def error(self, key: str, message: str, field: str, value: object, hint: str) -> UserError:
         file, line = self.where.get(key, (None, None))
@@ -330,7 +333,7 @@ def _apply_change(
         for m_index, metric in enumerate(pillar.metrics):
             if metric.id == raw["metric"]:
                 new_metric = validate_model(Metric, doc, {**metric.model_dump(), **updates})
-                sources.where[f"metric:{metric.id}"] = (doc.file, doc.line_of(()))
+                sources.where[f"metric:{pillar.id}:{metric.id}"] = (doc.file, doc.line_of(()))
                 metrics = list(pillar.metrics)
                 metrics[m_index] = new_metric
                 pillars[p_index] = pillar.model_copy(update={"metrics": tuple(metrics)})
@@ -435,7 +438,7 @@ def _cross_check(framework: Framework, sources: _Sources) -> None:
                         "KPIs: " + ", ".join(sorted(kpi_ids)),
                     )
         for metric in pillar.metrics:
-            key = f"metric:{metric.id}"
+            key = f"metric:{pillar.id}:{metric.id}"
             if metric.id in seen_metrics:
                 raise sources.error(
                     key, "metric id used twice", "id", metric.id, "Metric ids are unique."

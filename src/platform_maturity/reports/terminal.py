@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from platform_maturity.domain.records import Outcome
-from platform_maturity.domain.results import PillarResult, ScorecardDiff
+from platform_maturity.domain.results import PillarResult, ScopeResult, ScorecardDiff
 from platform_maturity.reports.model import ReportModel
 
 OUTCOME_STYLE = {
@@ -79,6 +79,13 @@ def _changes(changes: ScorecardDiff) -> RenderableType:
     return Group(table, summary)
 
 
+def _next_level_line(scope: ScopeResult) -> str:
+    if scope.next_level is None:
+        return ""
+    nxt = scope.next_level
+    return f"\nNext: level {nxt.level} {nxt.name} needs {len(nxt.missing)} more goal(s)"
+
+
 def render_terminal(model: ReportModel, console: Console, top: int = 10) -> None:
     card = model.scorecard
     org = card.organization
@@ -90,6 +97,7 @@ def render_terminal(model: ReportModel, console: Console, top: int = 10) -> None
         (f"{org.level} {org.level_name}" if org.level is not None else "n/a", "bold cyan"),
         ("  ·  Coverage ", ""),
         (f"{org.coverage:.0f} %", "bold"),
+        (_next_level_line(org), ""),
         (
             f"\n{card.framework_name} {card.framework_version} · as of {card.as_of:%Y-%m-%d}",
             "bright_black",
