@@ -20,7 +20,7 @@ system-deps: ## Chromium for the browser tests (Debian packages), when root and 
 	@scripts/ensure-system-deps.sh
 
 test: $(STAMP) system-deps ## all tests; store tests run on SQLite and PostgreSQL
-	MATURITY_TEST_POSTGRES_URL=$${MATURITY_TEST_POSTGRES_URL:-$(POSTGRES_URL)} $(BIN)/pytest -q
+	MATURITY_TEST_POSTGRES_URL=$${MATURITY_TEST_POSTGRES_URL:-$(POSTGRES_URL)} $(BIN)/pytest -q -n 2
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/lint-imports
 

@@ -599,14 +599,6 @@ def test_evaluate_scope_organization_combines_units() -> None:
     assert unit_b == {"D.P.1": NOT_MET, "D.P.2": WAIVED, "D.P.3": NA}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: evaluate_scope copies the organization-wide result's reason onto the combined"
-        " result, so a goal every unit has met carries 'waived until ...' from an unused"
-        " organization-wide waiver"
-    ),
-)
 def test_combined_result_does_not_claim_an_unused_waiver() -> None:
     framework = make_framework(make_pillar("delivery", "D", {"pipelines": [("D.P.1", 1, 1.0)]}))
     facts = Facts(
