@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -57,11 +59,22 @@ def demo(
             written.append(path)
     render_terminal(model, out)
     out.print()
-    out.print(f"Demo workspace: {folder.resolve()}")
+    out.print(f"Demo workspace: {folder.resolve()}", soft_wrap=True)
     for path in written:
-        out.print(f"  {path.resolve()}")
-    out.print(f"\nOpen the HTML report: [bold]file://{written[0].resolve()}[/]")
+        out.print(f"  {path.resolve()}", soft_wrap=True)
+    out.print(f"\nOpen the HTML report: [bold]file://{written[0].resolve()}[/]", soft_wrap=True)
+    command = _command_name()
+    first = model.history[0].name if model.history else "2026-Q1"
     out.print(
-        f"Try: cd {folder} && maturity framework show automation · maturity report --unit payments"
-        " · maturity diff " + (model.history[0].name if model.history else "2026-Q1") + " now"
+        f"\nExplore it:\n  cd {folder}\n  {command} framework show automation\n"
+        f"  {command} report --unit payments\n  {command} diff {first} now",
+        soft_wrap=True,
     )
+
+
+def _command_name() -> str:
+    """``maturity`` when it is on PATH, else the path of this installation's command."""
+    if shutil.which("maturity"):
+        return "maturity"
+    candidate = Path(sys.executable).parent / "maturity"
+    return str(candidate) if candidate.exists() else "maturity"
