@@ -12,7 +12,9 @@ from rich.text import Text
 
 from platform_maturity.cli.common import actor, console, now, parse_when, store
 from platform_maturity.domain.records import Outcome
+from platform_maturity.domain.units import format_value
 from platform_maturity.engine.evaluate import latest_answers
+from platform_maturity.engine.metrics import metric_result
 from platform_maturity.services import assessment
 from platform_maturity.store import repo
 
@@ -247,8 +249,9 @@ def measure(
         m = assessment.make_measurement(ws, metric, value, unit=unit, at=when, note=note)
         assessment.record_measurement(database, m, actor(), now())
         definition = ws.framework.metric(m.metric_id)
-    met = definition.parsed_target.met_by(m.value, definition.unit)
+    attainment = metric_result(definition, [m], m.unit, (), m.measured_at)
+    status = attainment.status.replace("-", " ")
     console().print(
-        f"Recorded {m.metric_id} = {m.value:g} {definition.unit} "
-        f"({'on target' if met else 'off target'}: {definition.parsed_target})."
+        f"Recorded {m.metric_id} = {format_value(m.value, definition.unit)} "
+        f"({status}: {attainment.target})."
     )

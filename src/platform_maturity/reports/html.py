@@ -228,16 +228,21 @@ def history_chart(model: ReportModel) -> TrendChart | None:
     return trend_chart(points)
 
 
+def template_context(model: ReportModel) -> dict[str, object]:
+    """What the HTML and Markdown templates both receive."""
+    return {
+        "model": model,
+        "card": model.scorecard,
+        "org": model.scorecard.organization,
+        "summary": summarize(model),
+        "top_gaps": model.scorecard.gaps[:TOP_GAPS],
+        "outcomes": list(Outcome),
+    }
+
+
 def render_html(model: ReportModel) -> str:
     """The whole report as one self-contained HTML document."""
     template = environment(autoescape=True).get_template("report.html.j2")
     return template.render(
-        model=model,
-        card=model.scorecard,
-        org=model.scorecard.organization,
-        summary=summarize(model),
-        top_gaps=model.scorecard.gaps[:TOP_GAPS],
-        bars=pillar_chart(model),
-        trend=history_chart(model),
-        outcomes=list(Outcome),
+        **template_context(model), bars=pillar_chart(model), trend=history_chart(model)
     )

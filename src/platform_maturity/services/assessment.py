@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from platform_maturity.domain.records import (
     parse_answer_status,
 )
 from platform_maturity.domain.units import UnitError, parse_quantity
+from platform_maturity.engine.evaluate import latest_answers
 from platform_maturity.framework.yamlsource import read_yaml
 from platform_maturity.services.workspace import Workspace
 from platform_maturity.store import repo
@@ -172,8 +173,6 @@ def record_measurement(
 
 def export_answers(workspace: Workspace, database: Database, path: Path, now: datetime) -> int:
     """Write the current answer of every goal and unit as YAML; returns the count."""
-    from platform_maturity.engine.evaluate import latest_answers
-
     with database.transaction() as session:
         answers = latest_answers(repo.list_answers(session), now)
     entries = []
@@ -202,8 +201,6 @@ def import_answers(
 
     Returns (recorded, unchanged).
     """
-    from platform_maturity.engine.evaluate import latest_answers
-
     doc = read_yaml(path)
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("answers"), list):
@@ -307,7 +304,5 @@ def _parse_time(value: object, default: datetime) -> datetime:
         except ValueError:
             raise UserError("not an ISO date or time", field="answered_at", value=value) from None
     if parsed.tzinfo is None:
-        from datetime import UTC
-
         parsed = parsed.replace(tzinfo=UTC)
     return parsed

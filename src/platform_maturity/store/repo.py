@@ -12,11 +12,14 @@ from platform_maturity.domain.records import Answer, Measurement, OrgUnit, Outco
 from platform_maturity.store.models import (
     AnswerRow,
     AuditEvent,
+    EvidenceRow,
     FrameworkVersion,
     MeasurementRow,
+    ObservationRow,
     OrgUnitRow,
     SnapshotRow,
     SnapshotScoreRow,
+    SubjectRow,
     WaiverRow,
 )
 
@@ -283,7 +286,7 @@ def list_audit(session: Session, limit: int = 100) -> list[AuditEvent]:
 
 
 def clear_all(session: Session) -> None:
-    """Remove every row (used by restore, inside its transaction)."""
+    """Remove every row (used by restore, inside its transaction), children first."""
     for table in (
         SnapshotScoreRow,
         SnapshotRow,
@@ -292,9 +295,9 @@ def clear_all(session: Session) -> None:
         MeasurementRow,
         AuditEvent,
         FrameworkVersion,
+        EvidenceRow,
+        ObservationRow,
+        SubjectRow,
+        OrgUnitRow,
     ):
         session.execute(delete(table))
-    from platform_maturity.store.models import EvidenceRow, ObservationRow, SubjectRow
-
-    for table2 in (EvidenceRow, ObservationRow, SubjectRow, OrgUnitRow):
-        session.execute(delete(table2))
