@@ -22,6 +22,8 @@ system-deps: ## Chromium for the browser tests (Debian packages), when root and 
 test: $(STAMP) system-deps ## all tests; store tests run on SQLite and PostgreSQL
 	MATURITY_TEST_POSTGRES_URL=$${MATURITY_TEST_POSTGRES_URL:-$(POSTGRES_URL)} $(BIN)/pytest -q -n 2
 	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
 lint: $(STAMP)

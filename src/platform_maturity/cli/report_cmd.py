@@ -44,6 +44,10 @@ def report(
             show_default=False,
         ),
     ] = None,
+    details: Annotated[
+        bool,
+        typer.Option("--details", help="Terminal: also list every pillar's metrics and goals."),
+    ] = False,
     as_of: Annotated[
         str | None,
         typer.Option("--as-of", help="Score the state as of this date.", show_default=False),
@@ -61,7 +65,7 @@ def report(
         moment = parse_when(as_of, "--as-of") if as_of else now()
         model = report_model(ws, database, moment, unit)
     if fmt == "terminal" and out is None:
-        render_terminal(model, console())
+        render_terminal(model, console(), details=details)
         return
     text = render(model, fmt)
     if out is None:

@@ -13,7 +13,8 @@ FORMATS = ("terminal", "html", "markdown", "json")
 EXTENSIONS = {"html": ".html", "markdown": ".md", "json": ".json", "terminal": ".txt"}
 
 
-def render(model: ReportModel, fmt: str, width: int = 120) -> str:
+def render(model: ReportModel, fmt: str, width: int = 120, details: bool = True) -> str:
+    """The report as text. Terminal text written to a file carries the details by default."""
     if fmt == "json":
         return model.model_dump_json(indent=2) + "\n"
     if fmt == "html":
@@ -35,6 +36,7 @@ def render(model: ReportModel, fmt: str, width: int = 120) -> str:
                 force_terminal=False,
                 legacy_windows=False,
             ),
+            details=details,
         )
         return buffer.getvalue()
     raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")

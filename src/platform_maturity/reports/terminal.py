@@ -9,6 +9,7 @@ from rich.text import Text
 
 from platform_maturity.domain.records import Outcome
 from platform_maturity.domain.results import PillarResult, ScopeResult, ScorecardDiff
+from platform_maturity.domain.units import format_value
 from platform_maturity.reports.model import ReportModel
 
 OUTCOME_STYLE = {
@@ -86,7 +87,46 @@ def _next_level_line(scope: ScopeResult) -> str:
     return f"\nNext: level {nxt.level} {nxt.name} needs {len(nxt.missing)} more goal(s)"
 
 
-def render_terminal(model: ReportModel, console: Console, top: int = 10) -> None:
+def _metrics_table(pillar: PillarResult) -> Table:
+    table = Table(title=f"{pillar.name}: metrics", title_justify="left")
+    table.add_column("Metric")
+    table.add_column("Target", no_wrap=True)
+    table.add_column("Value", justify="right", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    for m in pillar.metrics:
+        value = "—" if m.value is None else format_value(m.value, m.unit)
+        style = {"on-target": "green", "off-target": "red"}.get(m.status, "bright_black")
+        table.add_row(m.name, m.target, value, Text(m.status.replace("-", " "), style=style))
+    return table
+
+
+def _goals_table(pillar: PillarResult) -> Table:
+    title = f"{pillar.name}: goals"
+    if pillar.next_level is not None:
+        title += f" (level {pillar.next_level.level} needs {', '.join(pillar.next_level.missing)})"
+    table = Table(title=title, title_justify="left")
+    table.add_column("Goal", no_wrap=True)
+    table.add_column("Lvl", justify="right")
+    table.add_column("Outcome", no_wrap=True)
+    table.add_column("Statement", ratio=1)
+    table.add_column("Note / evidence", ratio=1)
+    for category in pillar.categories:
+        for goal in category.goals:
+            extra = " · ".join(x for x in (goal.note, goal.reason, goal.evidence_url) if x)
+            table.add_row(
+                goal.code,
+                str(goal.level),
+                Text(goal.outcome.label, style=OUTCOME_STYLE[goal.outcome]),
+                goal.statement,
+                extra,
+            )
+    return table
+
+
+def render_terminal(
+    model: ReportModel, console: Console, top: int = 10, details: bool = False
+) -> None:
+    """The summary; with ``details`` also every pillar's metrics and goals."""
     card = model.scorecard
     org = card.organization
     headline = Text.assemble(
@@ -159,3 +199,18 @@ def render_terminal(model: ReportModel, console: Console, top: int = 10) -> None
 
     if model.changes is not None:
         console.print(_changes(model.changes))
+
+    if details:
+        for pillar in org.pillars:
+            console.print(_metrics_table(pillar))
+            console.print(_goals_table(pillar))
+    else:
+        off = [m for p in org.pillars for m in p.metrics if m.status == "off-target"]
+        if off:
+            console.print(
+                Text(
+                    f"{len(off)} metric(s) off target; 'maturity report --details'"
+                    " lists every metric and goal.",
+                    style="bright_black",
+                )
+            )
