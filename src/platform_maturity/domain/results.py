@@ -68,6 +68,8 @@ class PillarResult(_Result):
     next_level: NextLevel | None
     categories: tuple[CategoryResult, ...]
     metrics: tuple[MetricResult, ...]
+    metrics_on_target: int = 0
+    metrics_with_data: int = 0
 
 
 class ScopeResult(_Result):
@@ -81,6 +83,9 @@ class ScopeResult(_Result):
     coverage: float
     next_level: NextLevel | None = None
     pillars: tuple[PillarResult, ...]
+    metrics_on_target: int = 0
+    metrics_with_data: int = 0
+    open_goals: int = 0
 
 
 class Gap(_Result):

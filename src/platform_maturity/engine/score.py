@@ -116,6 +116,8 @@ def pillar_result(
         next_level=next_level(goals, level, framework),
         categories=tuple(categories),
         metrics=tuple(metrics),
+        metrics_on_target=sum(1 for m in metrics if m.status == "on-target"),
+        metrics_with_data=sum(1 for m in metrics if m.status != "no-data"),
     )
 
 
@@ -141,4 +143,11 @@ def scope_result(
         coverage=coverage(all_goals),
         next_level=next_level(all_goals, level, framework),
         pillars=tuple(pillars),
+        metrics_on_target=sum(p.metrics_on_target for p in pillars),
+        metrics_with_data=sum(p.metrics_with_data for p in pillars),
+        open_goals=sum(
+            1
+            for g in all_goals
+            if g.outcome in (Outcome.NOT_MET, Outcome.PARTLY_MET, Outcome.UNKNOWN)
+        ),
     )

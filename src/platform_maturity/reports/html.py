@@ -193,10 +193,10 @@ class Summary:
 
 
 def summarize(model: ReportModel) -> Summary:
-    metrics = [m for p in model.scorecard.organization.pillars for m in p.metrics]
+    org = model.scorecard.organization
     return Summary(
-        metrics_on_target=sum(1 for m in metrics if m.status == "on-target"),
-        metrics_with_data=sum(1 for m in metrics if m.status != "no-data"),
+        metrics_on_target=org.metrics_on_target,
+        metrics_with_data=org.metrics_with_data,
         open_gaps=len(model.scorecard.gaps),
         unit_names={u.scope: u.name for u in model.scorecard.units},
         level_names={lv.number: lv.name for lv in model.levels},

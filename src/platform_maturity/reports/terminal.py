@@ -49,8 +49,7 @@ def _pillar_row(pillar: PillarResult) -> list[RenderableType]:
     needs = ""
     if pillar.next_level is not None:
         needs = f"{len(pillar.next_level.missing)} for L{pillar.next_level.level}"
-    on_target = sum(1 for m in pillar.metrics if m.status == "on-target")
-    with_data = sum(1 for m in pillar.metrics if m.status != "no-data")
+    on_target, with_data = pillar.metrics_on_target, pillar.metrics_with_data
     return [
         pillar.name,
         _bar(pillar.score) + Text(f" {_score(pillar.score):>5}"),
