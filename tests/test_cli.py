@@ -302,3 +302,95 @@ def test_framework_validate_reports_bad_files(
     assert run(capsys, "framework", "validate", "o.yaml")[0] == 0
     code, out, _ = run(capsys, "framework", "export", "--format", "markdown", "--out", "f.md")
     assert code == 0 and (tmp_path / "f.md").read_text().startswith("#")
+
+
+@pytest.mark.parametrize(
+    ("table", "change", "message"),
+    [
+        ("answers", {"status": "meh"}, "not an answer status"),
+        ("answers", {"answered_at": "yesterday"}, "not an ISO 8601 time"),
+        ("answers", {"goal_code": None}, "required value missing"),
+        ("answers", {"colour": "red"}, "unknown column"),
+        ("snapshots", {"scorecard_json": "{}"}, "scorecard cannot be read"),
+    ],
+)
+def test_restore_checks_every_row_and_keeps_the_state(
+    workspace_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    table: str,
+    change: dict[str, object],
+    message: str,
+) -> None:
+    run(capsys, "answer", "A.E.1", "--status", "met")
+    run(capsys, "snapshot", "create", "q")
+    run(capsys, "export", "good.json")
+    state = json.loads((workspace_dir / "good.json").read_text())
+    state["tables"][table][0].update(change)
+    (workspace_dir / "bad.json").write_text(json.dumps(state))
+    code, _, err = run(capsys, "restore", "bad.json", "--yes")
+    assert code == 2 and message in err and f"tables.{table}.0" in err
+    _, report, _ = run(capsys, "report", "--format", "json")
+    goals = [
+        g
+        for p in json.loads(report)["scorecard"]["organization"]["pillars"]
+        for c in p["categories"]
+        for g in c["goals"]
+        if g["code"] == "A.E.1"
+    ]
+    assert goals[0]["outcome"] == "met"
+
+
+def test_restore_is_recorded_in_the_audit_trail(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "answer", "A.E.1", "--status", "met")
+    run(capsys, "export", "s.json")
+    assert run(capsys, "restore", "s.json", "--yes")[0] == 0
+    _, out, _ = run(capsys, "audit")
+    assert "restore" in out and "s.json" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "text"),
+    [
+        (("answr",), "No such command"),
+        (("answer",), "Missing argument"),
+        (("report", "--colour"), "No such option"),
+    ],
+)
+def test_usage_errors_exit_2_without_a_traceback(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], text: str
+) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and text in out + err and "Traceback" not in out + err
+
+
+def test_declining_the_restore_prompt_aborts(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(capsys, "export", "s.json")
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    code, out, err = run(capsys, "restore", "s.json")
+    assert code == 1 and "Aborted" in out + err
+
+
+def test_relative_workspace_paths_keep_the_database_inside_the_workspace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MATURITY_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "init", "ws")[0] == 0
+    assert run(capsys, "--workspace", "ws", "answer", "A.E.1", "--status", "met")[0] == 0
+    assert (tmp_path / "ws" / ".maturity" / "maturity.db").exists()
+    assert not (tmp_path / "ws" / "ws").exists()
+    monkeypatch.chdir(tmp_path / "ws")
+    _, out, _ = run(capsys, "answers", "export", "a.yaml")
+    assert "Wrote 1 answers" in out
+
+
+def test_writing_to_a_folder_is_a_clear_error(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workspace_dir / "out").mkdir()
+    code, _, err = run(capsys, "report", "--format", "markdown", "--out", "out")
+    assert code == 2 and "Is a directory" in err

@@ -175,10 +175,25 @@ def _pairs(framework: Framework) -> list[tuple[UpstreamGoal, Goal]]:
     return pairs
 
 
+# Words that carry no wording of their own; dropped before texts are compared so that
+# "All developers should X" and "Every developer X" count as the same sentence.
+FILLER_WORDS = frozenset(
+    {"should", "must", "will", "all", "every", "each", "the", "a", "an", "be", "is", "are"}
+)
+# Highest allowed difflib ratio between our normalised wording and the upstream goal text.
+MAX_SIMILARITY = 0.6
+
+
 def _normalize(text: str) -> str:
+    """Lower-case words only: no Markdown links, code marks, punctuation or filler words."""
     text = _LINK.sub(r"\1", text)
     text = re.sub(r"[`*_\\]", "", text).lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    words = re.sub(r"[^a-z0-9]+", " ", text).split()
+    return " ".join(word for word in words if word not in FILLER_WORDS)
+
+
+def _similarity(ours: str, theirs: str) -> float:
+    return difflib.SequenceMatcher(None, _normalize(ours), _normalize(theirs)).ratio()
 
 
 # ---- row counts and coverage -----------------------------------------------------------
@@ -379,11 +394,38 @@ def test_ten_kpis_with_formula_unit_and_period(framework: Framework) -> None:
 # ---- wording -----------------------------------------------------------------------------
 
 
-def test_goal_statements_are_not_copies_of_upstream(framework: Framework) -> None:
-    too_close: list[str] = []
+def _too_close(framework: Framework, field: str) -> list[tuple[float, str]]:
+    """(ratio, description) of every goal whose ``field`` is as close as MAX_SIMILARITY."""
+    found: list[tuple[float, str]] = []
     for row, goal in _pairs(framework):
-        ours, theirs = _normalize(goal.statement), _normalize(row.text)
-        ratio = difflib.SequenceMatcher(None, ours, theirs).ratio()
-        if ours == theirs or ratio >= 0.9:
-            too_close.append(f"{goal.code} (ratio {ratio:.3f}): {goal.statement!r} ~ {row.text!r}")
-    assert not too_close, "goal statements too close to upstream:\n" + "\n".join(too_close)
+        text = goal.evidence.question if field == "question" else getattr(goal, field)
+        ratio = _similarity(text, row.text)
+        if ratio >= MAX_SIMILARITY or _normalize(text) == _normalize(row.text):
+            found.append(
+                (ratio, f"{goal.code} {field} (ratio {ratio:.3f}): {text!r} ~ {row.text!r}")
+            )
+    return sorted(found, reverse=True)
+
+
+def test_normalize_drops_markup_punctuation_and_filler() -> None:
+    assert (
+        _normalize("All [teams](/docs/x) *should* use `make`, the tool.") == "teams use make tool"
+    )
+    assert _similarity("All developers should run tests.", "Every developer runs tests") > 0.9
+
+
+def test_goal_statements_are_not_copies_of_upstream(framework: Framework) -> None:
+    too_close = _too_close(framework, "statement")
+    assert not too_close, (
+        f"{len(too_close)} goal statements are too close to upstream"
+        f" (ratio >= {MAX_SIMILARITY}); worst 10:\n" + "\n".join(t for _, t in too_close[:10])
+    )
+
+
+@pytest.mark.parametrize("field", ["why", "how", "question"])
+def test_goal_explanations_are_not_copies_of_upstream(framework: Framework, field: str) -> None:
+    too_close = _too_close(framework, field)
+    assert not too_close, (
+        f"{len(too_close)} goal {field} texts are too close to the upstream goal"
+        f" (ratio >= {MAX_SIMILARITY}); worst 10:\n" + "\n".join(t for _, t in too_close[:10])
+    )

@@ -140,7 +140,7 @@ def test_snapshot_diff_and_restore_give_identical_scorecards(
         with db.transaction() as session:
             repo.clear_all(session)
         assert scorecard.current_scorecard(ws, db, NOW) != before
-        transfer.restore_state(db, exported)
+        transfer.restore_state(db, exported, NOW, "t")
         assert scorecard.current_scorecard(ws, db, NOW) == before
         assert scorecard.load_snapshot(db, "2026-Q3").organization.score is not None
         with db.transaction() as session:
@@ -166,12 +166,12 @@ def test_restore_of_bad_file_keeps_state(workspace_dir: Path, tmp_path: Path) ->
             '{"format": "platform-maturity-state", "version": 1, "tables": '
             '{"answers": [{"id": 1, "goal_code": null}]}}'
         )
-        with pytest.raises(UserError, match="does not fit"):
-            transfer.restore_state(db, broken)
+        with pytest.raises(UserError, match="required value missing"):
+            transfer.restore_state(db, broken, NOW, "t")
         with db.transaction() as session:
             assert len(repo.list_answers(session)) == 1
         not_json = tmp_path / "x.json"
         not_json.write_text("{nope")
         with pytest.raises(UserError) as caught:
-            transfer.restore_state(db, not_json)
+            transfer.restore_state(db, not_json, NOW, "t")
         assert caught.value.line == 1

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.text import Text
 
@@ -54,25 +53,28 @@ demo_cmd.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; user errors print one clear message and exit 2."""
+    """Run the command line; user errors print one clear message and exit 2.
+
+    Usage errors (unknown command, missing argument) are reported by Typer itself with
+    exit status 2; an interrupted prompt exits 1.
+    """
+    err = console(stderr=True)
     try:
-        result = app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="maturity")
     except UserError as exc:
-        err = console(stderr=True)
         err.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True)
         return 2
-    except click.exceptions.UsageError as exc:
-        exc.show()
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(
+            Text.assemble(("error: ", "bold red"), f"{where}{exc.strerror or exc}"), soft_wrap=True
+        )
         return 2
-    except click.exceptions.Abort:
-        console(stderr=True).print("aborted")
-        return 1
-    except click.exceptions.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    return result if isinstance(result, int) else 0
+    except SystemExit as exc:
+        if exc.code is None:
+            return 0
+        return exc.code if isinstance(exc.code, int) else 1
+    return 0
 
 
 def run() -> None:

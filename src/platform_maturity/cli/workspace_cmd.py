@@ -80,7 +80,7 @@ def restore(
     if not yes and not typer.confirm("This replaces everything stored in the workspace. Continue?"):
         raise typer.Abort()
     with open_store(ws, now(), actor()) as database:
-        counts = transfer.restore_state(database, file)
+        counts = transfer.restore_state(database, file, now(), actor())
     console().print(f"Restored {file}: " + ", ".join(f"{v} {k}" for k, v in counts.items() if v))
 
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Table, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from platform_maturity.domain.errors import UserError
+from platform_maturity.domain.records import ANSWER_STATUSES, Outcome
+from platform_maturity.domain.results import Scorecard
 from platform_maturity.store import models, repo
 from platform_maturity.store.db import Database
+from platform_maturity.store.models import UTCDateTime
 
 FORMAT = "platform-maturity-state"
 FORMAT_VERSION = 1
@@ -60,8 +64,13 @@ def export_state(database: Database, path: Path, now: datetime) -> dict[str, int
     return counts
 
 
-def restore_state(database: Database, path: Path) -> dict[str, int]:
-    """Replace the stored state with the file's, in one transaction."""
+def restore_state(database: Database, path: Path, now: datetime, actor: str) -> dict[str, int]:
+    """Replace the stored state with the file's, in one transaction.
+
+    Every row is checked first (columns, times, answer statuses, snapshot contents), so
+    a bad file is reported with its table, row and field and changes nothing. The restore
+    itself is appended to the restored audit trail.
+    """
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -86,8 +95,9 @@ def restore_state(database: Database, path: Path) -> dict[str, int]:
     tables = payload.get("tables") or {}
     if not isinstance(tables, dict):
         raise UserError("'tables' must be a mapping", file=str(path), field="tables")
+    prepared = {name: _prepare(path, name, tables.get(name, [])) for name in TABLES}
     try:
-        return _replace_all(database, path, tables)
+        return _replace_all(database, path, prepared, now, actor)
     except SQLAlchemyError as exc:
         detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         raise UserError(
@@ -97,34 +107,96 @@ def restore_state(database: Database, path: Path) -> dict[str, int]:
         ) from None
 
 
-def _replace_all(database: Database, path: Path, tables: dict[str, Any]) -> dict[str, int]:
+def _prepare(path: Path, name: str, records: object) -> list[dict[str, Any]]:
+    """Check one table's rows and turn them into column values."""
+    table = _table(name)
+    columns = {c.name: c for c in table.columns}
+    if not isinstance(records, list):
+        raise UserError("expected a list of rows", file=str(path), field=f"tables.{name}")
+    rows = []
+    for index, record in enumerate(records):
+        where = f"tables.{name}.{index}"
+        if not isinstance(record, dict):
+            raise UserError("expected a row (a mapping)", file=str(path), field=where)
+        unknown = sorted(set(record) - set(columns))
+        if unknown:
+            raise UserError(
+                "unknown column",
+                file=str(path),
+                field=f"{where}.{unknown[0]}",
+                hint="Use a file written by 'maturity export' of this version.",
+            )
+        row: dict[str, Any] = {}
+        for column in columns.values():
+            value = record.get(column.name)
+            if value is None and not column.nullable:
+                raise UserError(
+                    "required value missing", file=str(path), field=f"{where}.{column.name}"
+                )
+            if value is not None and isinstance(column.type, UTCDateTime):
+                try:
+                    value = datetime.fromisoformat(str(value))
+                except ValueError:
+                    raise UserError(
+                        "not an ISO 8601 time",
+                        file=str(path),
+                        field=f"{where}.{column.name}",
+                        value=value,
+                    ) from None
+                if value.tzinfo is None:
+                    value = value.replace(tzinfo=UTC)
+            row[column.name] = value
+        _check_row(path, name, where, row)
+        rows.append(row)
+    return rows
+
+
+def _check_row(path: Path, name: str, where: str, row: dict[str, Any]) -> None:
+    if name == "answers" and row["status"] not in {o.value for o in Outcome}:
+        raise UserError(
+            "not an answer status",
+            file=str(path),
+            field=f"{where}.status",
+            value=row["status"],
+            hint="Statuses: " + ", ".join(o.value for o in ANSWER_STATUSES),
+        )
+    if name == "snapshots":
+        try:
+            Scorecard.model_validate_json(str(row["scorecard_json"]))
+        except ValidationError:
+            raise UserError(
+                "the snapshot's scorecard cannot be read",
+                file=str(path),
+                field=f"{where}.scorecard_json",
+            ) from None
+
+
+def _replace_all(
+    database: Database,
+    path: Path,
+    prepared: dict[str, list[dict[str, Any]]],
+    now: datetime,
+    actor: str,
+) -> dict[str, int]:
     counts: dict[str, int] = {}
     with database.transaction() as session:
         repo.clear_all(session)
         for name in TABLES:
-            table = _table(name)
-            records = tables.get(table.name, [])
-            rows = []
-            for index, record in enumerate(records):
-                row = {}
-                for column in table.columns:
-                    value = record.get(column.name)
-                    if value is not None and "DateTime" in type(column.type).__name__:
-                        value = datetime.fromisoformat(value)
-                    row[column.name] = value
-                if set(record) - {c.name for c in table.columns}:
-                    raise UserError(
-                        "unknown column in the export",
-                        file=str(path),
-                        field=f"tables.{table.name}.{index}",
-                        value=sorted(set(record) - {c.name for c in table.columns})[0],
-                    )
-                rows.append(row)
+            rows = prepared[name]
             if rows:
-                session.execute(table.insert(), rows)
-            counts[table.name] = len(rows)
+                session.execute(_table(name).insert(), rows)
+            counts[name] = len(rows)
         session.flush()
         _reset_sequences(session, database)
+        repo.audit(
+            session,
+            at=now,
+            actor=actor,
+            action="restore",
+            entity="workspace",
+            key=path.name,
+            new=f"{sum(counts.values())} rows",
+        )
     return counts
 
 

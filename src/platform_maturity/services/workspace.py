@@ -130,6 +130,7 @@ def default_database_url(root: Path) -> str:
 
 def load_workspace(config_path: Path, env: Mapping[str, str] | None = None) -> Workspace:
     env = os.environ if env is None else env
+    config_path = config_path.resolve()
     doc = read_yaml(config_path)
     if not isinstance(doc.data, dict):
         raise UserError(
