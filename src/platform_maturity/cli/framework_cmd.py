@@ -13,6 +13,7 @@ from platform_maturity.cli.common import State, console
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.framework import Framework, Goal, Pillar
 from platform_maturity.framework.loader import load_framework
+from platform_maturity.reports.terminal import WIDE, make_table
 from platform_maturity.services.workspace import find_workspace, load_workspace
 
 framework_app = typer.Typer(
@@ -69,18 +70,23 @@ def validate(
 def _show_pillar(framework: Framework, pillar: Pillar) -> None:
     out = console()
     out.print(f"[bold]{pillar.name}[/] ({pillar.id}) — {pillar.summary}")
-    metrics = Table(title="Metrics", title_justify="left")
-    for column in ("Id", "Metric", "Target", "KPI"):
-        metrics.add_column(column)
+    wide = out.width >= WIDE
+    metrics = make_table(out, "Metrics")
+    metrics.add_column("Id (for 'maturity measure')", no_wrap=True)
+    metrics.add_column("Metric", ratio=1)
+    metrics.add_column("Target", no_wrap=True)
+    if wide:
+        metrics.add_column("KPI")
     for m in pillar.metrics:
-        metrics.add_row(m.id, m.name, str(m.parsed_target), m.kpi or "")
+        cells = [m.id, m.name, str(m.parsed_target)] + ([m.kpi or ""] if wide else [])
+        metrics.add_row(*cells)
     out.print(metrics)
     for category in pillar.categories:
-        table = Table(title=category.name, title_justify="left")
-        table.add_column("Code")
+        table = make_table(out, category.name)
+        table.add_column("Code", no_wrap=True)
         table.add_column("Lvl", justify="right")
-        table.add_column("Goal")
-        table.add_column("Upstream")
+        table.add_column("Goal", ratio=1)
+        table.add_column("Upstream", no_wrap=True)
         for goal in category.goals:
             table.add_row(
                 goal.code,

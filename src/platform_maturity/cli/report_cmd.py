@@ -11,7 +11,7 @@ from rich.table import Table
 from platform_maturity.cli.common import actor, console, now, parse_when, store
 from platform_maturity.domain.errors import UserError
 from platform_maturity.reports.render import FORMATS, render
-from platform_maturity.reports.terminal import render_terminal
+from platform_maturity.reports.terminal import render_diff, render_terminal
 from platform_maturity.services import scorecard as scorecards
 from platform_maturity.services.report import report_model
 
@@ -125,32 +125,4 @@ def diff(
     if fmt == "json":
         typer.echo(result.model_dump_json(indent=2))
         return
-    out = console()
-    table = Table(title=f"{before} → {after}", title_justify="left")
-    for column in ("Pillar", "Score", "Δ", "Level"):
-        table.add_column(column)
-    for p in result.pillars:
-        delta = (
-            ""
-            if p.score_before is None or p.score_after is None
-            else f"{p.score_after - p.score_before:+.1f}"
-        )
-        table.add_row(
-            p.name,
-            f"{p.score_before} → {p.score_after}",
-            delta,
-            f"{p.level_before} → {p.level_after}",
-        )
-    out.print(table)
-    for title, changes, style in (
-        ("Improved", result.improved, "green"),
-        ("Regressed", result.regressed, "red"),
-    ):
-        if not changes:
-            continue
-        t = Table(title=f"{title} ({len(changes)})", title_justify="left", title_style=style)
-        for column in ("Goal", "Before", "After", "Statement"):
-            t.add_column(column)
-        for c in changes:
-            t.add_row(c.code, c.before.label, c.after.label, c.statement)
-        out.print(t)
+    render_diff(result, console())

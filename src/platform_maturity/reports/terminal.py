@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rich.console import Console, Group, RenderableType
+from rich import box
+from rich.console import Console, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -45,14 +46,32 @@ def _cell(score: float | None) -> Text:
     return Text(f"{score:.0f}", style=style)
 
 
-def _pillar_row(pillar: PillarResult) -> list[RenderableType]:
+WIDE = 100  # below this many columns, tables drop bars and vertical rules
+
+
+def make_table(console: Console, title: str, **kwargs: object) -> Table:
+    """A table that stays readable in 80 columns (and in pipes, which Rich treats as 80)."""
+    narrow = console.width < WIDE
+    return Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD,
+        pad_edge=not narrow,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def _pillar_row(pillar: PillarResult, wide: bool) -> list[RenderableType]:
     needs = ""
     if pillar.next_level is not None:
         needs = f"{len(pillar.next_level.missing)} for L{pillar.next_level.level}"
     on_target, with_data = pillar.metrics_on_target, pillar.metrics_with_data
+    score = (
+        _bar(pillar.score) + Text(f" {_score(pillar.score):>5}") if wide else _score(pillar.score)
+    )
     return [
         pillar.name,
-        _bar(pillar.score) + Text(f" {_score(pillar.score):>5}"),
+        score,
         f"{pillar.level} {pillar.level_name}" if pillar.level is not None else "n/a",
         f"{pillar.coverage:.0f}%",
         f"{on_target}/{with_data}" if with_data else "—",
@@ -60,23 +79,53 @@ def _pillar_row(pillar: PillarResult) -> list[RenderableType]:
     ]
 
 
-def _changes(changes: ScorecardDiff) -> RenderableType:
-    table = Table(title=f"Changes since {changes.before}", title_justify="left", expand=False)
-    table.add_column("Pillar")
-    table.add_column("Score", justify="right")
-    table.add_column("Level", justify="right")
+def _level(level: int | None) -> str:
+    return "—" if level is None else str(level)
+
+
+def _delta(before: float | None, after: float | None) -> Text:
+    if before is None or after is None:
+        return Text("")
+    change = after - before
+    style = "green" if change > 0 else "red" if change < 0 else ""
+    return Text(f"{change:+.1f}", style=style)
+
+
+def render_diff(changes: ScorecardDiff, console: Console, goals: int = 12) -> None:
+    """Pillar scores and levels before and after, then the goals that moved."""
+    table = make_table(console, f"Changes: {changes.before} → {changes.after}")
+    table.add_column("Pillar", no_wrap=True)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Δ", justify="right", no_wrap=True)
+    table.add_column("Level", justify="right", no_wrap=True)
     for p in changes.pillars:
-        delta = ""
-        if p.score_before is not None and p.score_after is not None:
-            d = p.score_after - p.score_before
-            delta = f" ({'+' if d >= 0 else ''}{d:.1f})"
         table.add_row(
             p.name,
-            f"{_score(p.score_before)} → {_score(p.score_after)}{delta}",
-            f"{p.level_before} → {p.level_after}",
+            f"{_score(p.score_before)} → {_score(p.score_after)}",
+            _delta(p.score_before, p.score_after),
+            f"{_level(p.level_before)} → {_level(p.level_after)}",
         )
-    summary = Text(f"{len(changes.improved)} goal(s) improved, {len(changes.regressed)} regressed")
-    return Group(table, summary)
+    console.print(table)
+    for title, moved, style in (
+        ("Improved", changes.improved, "green"),
+        ("Regressed", changes.regressed, "red"),
+    ):
+        if not moved or goals == 0:
+            continue
+        listing = make_table(console, f"{title} ({len(moved)})", title_style=style)
+        listing.add_column("Goal", no_wrap=True)
+        listing.add_column("Before → after", no_wrap=True)
+        listing.add_column("Statement", ratio=1)
+        for change in moved[:goals]:
+            listing.add_row(
+                change.code, f"{change.before.label} → {change.after.label}", change.statement
+            )
+        console.print(listing)
+        if len(moved) > goals:
+            console.print(Text(f"… and {len(moved) - goals} more", style="bright_black"))
+    console.print(
+        Text(f"{len(changes.improved)} goal(s) improved, {len(changes.regressed)} regressed")
+    )
 
 
 def _next_level_line(scope: ScopeResult) -> str:
@@ -86,9 +135,9 @@ def _next_level_line(scope: ScopeResult) -> str:
     return f"\nNext: level {nxt.level} {nxt.name} needs {len(nxt.missing)} more goal(s)"
 
 
-def _metrics_table(pillar: PillarResult) -> Table:
-    table = Table(title=f"{pillar.name}: metrics", title_justify="left")
-    table.add_column("Metric")
+def _metricsmake_table(pillar: PillarResult, console: Console) -> Table:
+    table = make_table(console, f"{pillar.name}: metrics")
+    table.add_column("Metric", ratio=1)
     table.add_column("Target", no_wrap=True)
     table.add_column("Value", justify="right", no_wrap=True)
     table.add_column("Status", no_wrap=True)
@@ -99,11 +148,11 @@ def _metrics_table(pillar: PillarResult) -> Table:
     return table
 
 
-def _goals_table(pillar: PillarResult) -> Table:
+def _goalsmake_table(pillar: PillarResult, console: Console) -> Table:
     title = f"{pillar.name}: goals"
     if pillar.next_level is not None:
         title += f" (level {pillar.next_level.level} needs {', '.join(pillar.next_level.missing)})"
-    table = Table(title=title, title_justify="left")
+    table = make_table(console, title)
     table.add_column("Goal", no_wrap=True)
     table.add_column("Lvl", justify="right")
     table.add_column("Outcome", no_wrap=True)
@@ -144,21 +193,22 @@ def render_terminal(
     )
     console.print(Panel(headline, title="Platform maturity", title_align="left", expand=False))
 
-    table = Table(title="Pillars", title_justify="left")
+    wide = console.width >= WIDE
+    table = make_table(console, "Pillars")
     table.add_column("Pillar", no_wrap=True)
-    table.add_column("Score", no_wrap=True)
+    table.add_column("Score", no_wrap=True, justify="left" if wide else "right")
     table.add_column("Level", no_wrap=True)
-    table.add_column("Known", justify="right")
-    table.add_column("Metrics", justify="right")
-    table.add_column("Next level needs", no_wrap=True)
+    table.add_column("Known", justify="right", no_wrap=True)
+    table.add_column("Metrics", justify="right", no_wrap=True)
+    table.add_column("Next level", no_wrap=True)
     for pillar in org.pillars:
-        table.add_row(*_pillar_row(pillar))
+        table.add_row(*_pillar_row(pillar, wide))
     console.print(table)
 
     if card.units:
-        units = Table(
-            title="Units (pillar scores)",
-            title_justify="left",
+        units = make_table(
+            console,
+            "Units (pillar scores)",
             caption=" · ".join(f"{_abbr(p.name)} {p.name}" for p in org.pillars),
             caption_justify="left",
         )
@@ -176,9 +226,8 @@ def render_terminal(
             )
         console.print(units)
 
-    gaps = Table(
-        title=f"What to do next (top {min(top, len(card.gaps))} of {len(card.gaps)})",
-        title_justify="left",
+    gaps = make_table(
+        console, f"What to do next (top {min(top, len(card.gaps))} of {len(card.gaps)})"
     )
     gaps.add_column("#", justify="right")
     gaps.add_column("Goal", no_wrap=True)
@@ -197,12 +246,12 @@ def render_terminal(
     console.print(gaps)
 
     if model.changes is not None:
-        console.print(_changes(model.changes))
+        render_diff(model.changes, console, goals=0)
 
     if details:
         for pillar in org.pillars:
-            console.print(_metrics_table(pillar))
-            console.print(_goals_table(pillar))
+            console.print(_metricsmake_table(pillar, console))
+            console.print(_goalsmake_table(pillar, console))
     else:
         off = [m for p in org.pillars for m in p.metrics if m.status == "off-target"]
         if off:
