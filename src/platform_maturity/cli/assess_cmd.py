@@ -11,12 +11,11 @@ from rich.table import Table
 from rich.text import Text
 
 from platform_maturity.cli.common import actor, console, now, parse_when, store
-from platform_maturity.domain.records import Outcome
+from platform_maturity.domain.errors import UserError
+from platform_maturity.domain.records import Answer
 from platform_maturity.domain.units import format_value
-from platform_maturity.engine.evaluate import latest_answers
-from platform_maturity.engine.metrics import metric_result
 from platform_maturity.services import assessment
-from platform_maturity.store import repo
+from platform_maturity.services.workspace import Workspace
 
 answers_app = typer.Typer(
     help="Answers as YAML files, to review in pull requests.", no_args_is_help=True
@@ -25,7 +24,14 @@ waivers_app = typer.Typer(
     help="Waivers: goals accepted as not met for now, with reason and expiry.", no_args_is_help=True
 )
 
-CHOICES = {"m": "met", "p": "partly_met", "n": "not_met", "a": "not_applicable"}
+KEYS = {
+    **dict.fromkeys(("m", "met", "y", "yes"), "met"),
+    **dict.fromkeys(("p", "partly", "partial", "partly_met", "partly met"), "partly_met"),
+    **dict.fromkeys(("n", "no", "not", "not_met", "not met"), "not_met"),
+    **dict.fromkeys(("a", "na", "n/a", "not_applicable", "not applicable"), "not_applicable"),
+    **dict.fromkeys(("s", "skip", ""), "skip"),
+    **dict.fromkeys(("q", "quit", "exit"), "quit"),
+}
 
 
 def register(app: typer.Typer) -> None:
@@ -62,17 +68,11 @@ def assess(
     """
     with store(ctx) as (ws, database):
         slug = ws.unit(unit)
-        goals = list(ws.framework.pillar(pillar).goals()) if pillar else list(ws.framework.goals())
-        goals = [g for g in goals if g.in_scope]
-        with database.transaction() as session:
-            answered = latest_answers(repo.list_answers(session), now())
-        todo = [g for g in goals if (g.code, slug) not in answered]
+        total, todo = assessment.goals_to_assess(ws, database, pillar, slug, now())
         out = console()
         scope = slug or "the organization"
-        out.print(
-            f"{len(goals) - len(todo)} of {len(goals)} goals answered for {scope}; "
-            f"{len(todo)} to go."
-        )
+        out.print(f"{total - len(todo)} of {total} goals answered for {scope}; {len(todo)} to go.")
+        saved = 0
         for index, goal in enumerate(todo, 1):
             body = Text.assemble(
                 (f"{goal.statement}\n\n", "bold"),
@@ -89,33 +89,51 @@ def assess(
                     title_align="left",
                 )
             )
-            key = typer.prompt("[m]et [p]artly [n]ot met n/[a] [s]kip [q]uit", default="s")
-            key = key.strip().lower()[:1]
-            if key == "q":
+            choice = _ask_choice()
+            if choice == "quit":
                 break
-            if key not in CHOICES:
+            if choice == "skip":
                 continue
-            reason = None
-            if CHOICES[key] == "not_applicable":
-                reason = typer.prompt("Why does it not apply?")
-            note = typer.prompt("Note (optional)", default="", show_default=False) or None
-            evidence = (
-                typer.prompt("Evidence link (optional)", default="", show_default=False) or None
-            )
-            at = now()
-            record = assessment.make_answer(
+            record = _ask_details(ws, goal.code, choice, slug)
+            assessment.record_answer(database, record, actor(), record.answered_at)
+            saved += 1
+            out.print(f"[green]saved[/] {goal.code}: {record.status.label}")
+        left = len(todo) - saved
+        out.print(
+            f"Saved {saved} answer(s); {left} goal(s) still unanswered for {scope}."
+            + (" Run the same command to continue." if left else "")
+        )
+
+
+def _ask_choice() -> str:
+    """One of met, partly_met, not_met, not_applicable, skip or quit; asks again on a typo."""
+    while True:
+        text = typer.prompt("[m]et [p]artly [n]ot met n/[a] [s]kip [q]uit", default="s")
+        choice = KEYS.get(text.strip().lower())
+        if choice is not None:
+            return choice
+        console().print(f"[yellow]{text!r} is not a choice[/]: type m, p, n, a, s or q.")
+
+
+def _ask_details(ws: Workspace, code: str, status: str, unit: str | None) -> Answer:
+    reason = typer.prompt("Why does it not apply?") if status == "not_applicable" else None
+    note = typer.prompt("Note (optional)", default="", show_default=False) or None
+    while True:
+        evidence = typer.prompt("Evidence link (optional)", default="", show_default=False) or None
+        try:
+            return assessment.make_answer(
                 ws,
-                goal.code,
-                CHOICES[key],
-                unit=slug,
+                code,
+                status,
+                unit=unit,
                 note=note,
                 evidence=evidence,
                 reason=reason,
-                at=at,
+                at=now(),
                 actor=actor(),
             )
-            assessment.record_answer(database, record, actor(), at)
-            out.print(f"[green]saved[/] {goal.code}: {Outcome(CHOICES[key]).label}")
+        except UserError as exc:
+            console().print(f"[yellow]{exc.message}[/]; try again or leave it empty.")
 
 
 def answer(
@@ -212,8 +230,8 @@ def waive(
 @waivers_app.command("list")
 def waivers_list(ctx: typer.Context) -> None:
     """List waivers, active and expired."""
-    with store(ctx) as (_, database), database.transaction() as session:
-        waivers = repo.list_waivers(session)
+    with store(ctx) as (_, database):
+        waivers = assessment.waivers(database)
     table = Table(title="Waivers", title_justify="left")
     for column in ("Goal", "Unit", "Owner", "Expires", "State", "Reason"):
         table.add_column(column)
@@ -246,12 +264,10 @@ def measure(
     """Record a metric value; it is converted to the metric's unit and compared with its target."""
     with store(ctx) as (ws, database):
         when = parse_when(at, "--at") if at else now()
-        m = assessment.make_measurement(ws, metric, value, unit=unit, at=when, note=note)
+        m = assessment.make_measurement(ws, metric, value, unit=unit, at=when, note=note, now=now())
         assessment.record_measurement(database, m, actor(), now())
-        definition = ws.framework.metric(m.metric_id)
-    attainment = metric_result(definition, [m], m.unit, (), m.measured_at)
-    status = attainment.status.replace("-", " ")
+        result = assessment.attainment(ws, m)
     console().print(
-        f"Recorded {m.metric_id} = {format_value(m.value, definition.unit)} "
-        f"({status}: {attainment.target})."
+        f"Recorded {m.metric_id} = {format_value(m.value, result.unit)} "
+        f"({result.status.replace('-', ' ')}: {result.target})."
     )

@@ -15,12 +15,12 @@ from rich.console import Console
 
 from platform_maturity.domain.errors import UserError
 from platform_maturity.services.workspace import (
+    Database,
     Workspace,
     find_workspace,
     load_workspace,
     open_store,
 )
-from platform_maturity.store.db import Database
 
 NOW_ENV = "MATURITY_NOW"
 

@@ -9,11 +9,9 @@ import typer
 from rich.table import Table
 
 from platform_maturity.cli.common import actor, console, now, store, workspace
-from platform_maturity.services import transfer
+from platform_maturity.services import assessment, transfer
 from platform_maturity.services.init import init_workspace
-from platform_maturity.services.workspace import open_store
-from platform_maturity.store import repo
-from platform_maturity.store.db import current_revision, head_revision, redact
+from platform_maturity.services.workspace import database_status, open_store
 
 db_app = typer.Typer(
     help="Database schema: apply migrations, show the schema version.", no_args_is_help=True
@@ -42,20 +40,16 @@ def init(
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply any pending migrations (commands also do this on first use)."""
     with store(ctx) as (ws, database):
-        console().print(
-            f"Database {redact(ws.database_url)} is at revision "
-            f"{current_revision(database.engine)}."
-        )
+        status = database_status(ws, database)
+    console().print(f"Database {status.url} is at revision {status.revision}.")
 
 
 @db_app.command("status")
 def db_status(ctx: typer.Context) -> None:
     """Show the database URL and schema revision."""
     with store(ctx) as (ws, database):
-        console().print(
-            f"url: {redact(ws.database_url)}\nrevision: "
-            f"{current_revision(database.engine)} (newest {head_revision()})"
-        )
+        status = database_status(ws, database)
+    console().print(f"url: {status.url}\nrevision: {status.revision} (newest {status.newest})")
 
 
 def export(
@@ -89,8 +83,8 @@ def audit(
     limit: Annotated[int, typer.Option(help="How many events to show.")] = 50,
 ) -> None:
     """Show the audit trail: who changed what, when, from which value to which."""
-    with store(ctx) as (_, database), database.transaction() as session:
-        events = repo.list_audit(session, limit)
+    with store(ctx) as (_, database):
+        events = assessment.audit_trail(database, limit)
         table = Table(title="Audit trail (newest first)", title_justify="left")
         for column in ("When", "Who", "Action", "What", "Field", "Old", "New"):
             table.add_column(column)
@@ -99,7 +93,7 @@ def audit(
                 f"{e.at:%Y-%m-%d %H:%M}",
                 e.actor,
                 e.action,
-                e.entity_key,
+                e.key,
                 e.field or "",
                 e.old_value or "",
                 e.new_value or "",

@@ -73,7 +73,19 @@ class Metric(_Model):
     )
     kpi: str | None = None
     upstream_row: int | None = Field(default=None, ge=1)
+    range: tuple[float | None, float | None] | None = None
     pillar: str = ""
+
+    @property
+    def valid_range(self) -> tuple[float | None, float | None]:
+        """Values a measurement may take: ``range:`` if given, else by unit.
+
+        Percentages run from 0 to 100, everything else from 0 up. A metric of changes
+        (e.g. "change in cost per user") declares its own range.
+        """
+        if self.range is not None:
+            return self.range
+        return (0.0, 100.0) if self.unit == "percent" else (0.0, None)
 
     @field_validator("target")
     @classmethod

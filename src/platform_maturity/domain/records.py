@@ -115,3 +115,16 @@ class Observation(_Record):
     message: str = ""
     evidence: tuple[EvidenceRef, ...] = Field(default_factory=tuple)
     observed_at: datetime
+
+
+class AuditEntry(_Record):
+    """One line of the append-only audit trail: who changed what, from which value to which."""
+
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    key: str
+    field: str | None = None
+    old_value: str | None = None
+    new_value: str | None = None

@@ -13,13 +13,16 @@ from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.framework import Goal
 from platform_maturity.domain.records import (
     Answer,
+    AuditEntry,
     Measurement,
     Outcome,
     Waiver,
     parse_answer_status,
 )
+from platform_maturity.domain.results import MetricResult
 from platform_maturity.domain.units import UnitError, parse_quantity
 from platform_maturity.engine.evaluate import latest_answers
+from platform_maturity.engine.metrics import metric_result
 from platform_maturity.framework.yamlsource import read_yaml
 from platform_maturity.services.workspace import Workspace
 from platform_maturity.store import repo
@@ -56,8 +59,17 @@ def make_answer(
     reason: str | None,
     at: datetime,
     actor: str,
+    now: datetime | None = None,
 ) -> Answer:
+    """Validate one answer. With ``now``, an answer dated in the future is refused."""
     goal = resolve_goal(workspace, code)
+    if now is not None and at > now:
+        raise UserError(
+            "the answer is dated in the future",
+            field="--at",
+            value=f"{at:%Y-%m-%d %H:%M}",
+            hint="Give a date on or before today; answers count from the moment they are true.",
+        )
     outcome = parse_status(status)
     if outcome == Outcome.NOT_APPLICABLE and not (reason or note):
         raise UserError(
@@ -81,6 +93,19 @@ def make_answer(
         answered_at=at,
         answered_by=actor,
     )
+
+
+def goals_to_assess(
+    workspace: Workspace, database: Database, pillar: str | None, unit: str | None, now: datetime
+) -> tuple[int, list[Goal]]:
+    """The in-scope goals (of one pillar, or all) and those without an answer for ``unit``."""
+    framework = workspace.framework
+    goals = [
+        g for g in (framework.pillar(pillar).goals() if pillar else framework.goals()) if g.in_scope
+    ]
+    with database.transaction() as session:
+        answered = latest_answers(repo.list_answers(session), now)
+    return len(goals), [g for g in goals if (g.code, unit) not in answered]
 
 
 def record_answer(database: Database, answer: Answer, actor: str, now: datetime) -> None:
@@ -132,7 +157,9 @@ def make_measurement(
     at: datetime,
     source: str = "manual",
     note: str | None = None,
+    now: datetime | None = None,
 ) -> Measurement:
+    """Validate one metric value: known metric, fitting unit, plausible range, not future."""
     try:
         metric = workspace.framework.metric(metric_id)
     except KeyError as exc:
@@ -151,6 +178,22 @@ def make_measurement(
             value=value,
             hint=f"{metric.id} is measured in {metric.unit}; target {metric.target}.",
         ) from None
+    low, high = metric.valid_range
+    if (low is not None and quantity.value < low) or (high is not None and quantity.value > high):
+        shown = f"{low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
+        raise UserError(
+            f"out of range for this metric ({shown} {metric.unit})",
+            field="VALUE",
+            value=value,
+            hint=f"{metric.id}: {metric.name}; target {metric.target}.",
+        )
+    if now is not None and at > now:
+        raise UserError(
+            "the measurement is dated in the future",
+            field="--at",
+            value=f"{at:%Y-%m-%d %H:%M}",
+            hint="Give a date on or before today.",
+        )
     return Measurement(
         metric_id=metric.id,
         unit=workspace.unit(unit),
@@ -211,6 +254,7 @@ def import_answers(
             hint="Create one with 'maturity answers export FILE'.",
         )
     parsed: list[Answer] = []
+    seen: dict[tuple[str, str | None], int] = {}
     for index, entry in enumerate(data["answers"]):
         if not isinstance(entry, dict):
             raise UserError(
@@ -249,6 +293,7 @@ def import_answers(
                 reason=entry.get("reason"),
                 at=at,
                 actor=str(entry.get("answered_by") or actor),
+                now=now,
             )
         except UserError as exc:
             field = {
@@ -257,6 +302,7 @@ def import_answers(
                 "--unit": "unit",
                 "--reason": "reason",
                 "--evidence": "evidence",
+                "--at": "answered_at",
             }.get(exc.field or "", exc.field or "")
             raise UserError(
                 exc.message,
@@ -266,6 +312,18 @@ def import_answers(
                 value=exc.value,
                 hint=exc.hint,
             ) from None
+        key = (answer.goal_code, answer.unit)
+        if key in seen:
+            raise UserError(
+                f"a second answer for {answer.goal_code} and "
+                f"{answer.unit or 'the organization'} (the first is on line {seen[key]})",
+                file=str(path),
+                line=doc.line_of(("answers", index)),
+                field=f"answers.{index}.code",
+                value=entry.get("code"),
+                hint="Keep one answer per goal and unit in a file.",
+            )
+        seen[key] = doc.line_of(("answers", index)) or 0
         parsed.append(answer)
     recorded = unchanged = 0
     with database.transaction() as session:
@@ -306,3 +364,19 @@ def _parse_time(value: object, default: datetime) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
+
+
+def waivers(database: Database) -> list[Waiver]:
+    with database.transaction() as session:
+        return repo.list_waivers(session)
+
+
+def attainment(workspace: Workspace, measurement: Measurement) -> MetricResult:
+    """How one recorded value compares with its metric's target (computed by the engine)."""
+    metric = workspace.framework.metric(measurement.metric_id)
+    return metric_result(metric, [measurement], measurement.unit, (), measurement.measured_at)
+
+
+def audit_trail(database: Database, limit: int) -> list[AuditEntry]:
+    with database.transaction() as session:
+        return repo.list_audit(session, limit)

@@ -18,7 +18,15 @@ from platform_maturity.domain.records import OrgUnit
 from platform_maturity.framework.loader import load_framework, validate_model
 from platform_maturity.framework.yamlsource import read_yaml
 from platform_maturity.store import repo
-from platform_maturity.store.db import Database, open_database
+from platform_maturity.store.db import (
+    Database as Database,
+)
+from platform_maturity.store.db import (
+    current_revision,
+    head_revision,
+    open_database,
+    redact,
+)
 
 CONFIG_NAME = "maturity.yaml"
 DATABASE_ENV = "MATURITY_DATABASE_URL"
@@ -197,3 +205,18 @@ def open_store(workspace: Workspace, now: datetime, actor: str) -> Iterator[Data
         yield database
     finally:
         database.close()
+
+
+@dataclass(frozen=True)
+class DatabaseStatus:
+    url: str  # with any password masked
+    revision: str | None
+    newest: str | None
+
+
+def database_status(workspace: Workspace, database: Database) -> DatabaseStatus:
+    return DatabaseStatus(
+        url=redact(workspace.database_url),
+        revision=current_revision(database.engine),
+        newest=head_revision(),
+    )

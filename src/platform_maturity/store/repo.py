@@ -8,7 +8,14 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from platform_maturity.domain.records import Answer, Measurement, OrgUnit, Outcome, Waiver
+from platform_maturity.domain.records import (
+    Answer,
+    AuditEntry,
+    Measurement,
+    OrgUnit,
+    Outcome,
+    Waiver,
+)
 from platform_maturity.store.models import (
     AnswerRow,
     AuditEvent,
@@ -281,8 +288,22 @@ def add_snapshot(
     )
 
 
-def list_audit(session: Session, limit: int = 100) -> list[AuditEvent]:
-    return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))
+def list_audit(session: Session, limit: int = 100) -> list[AuditEntry]:
+    """The newest ``limit`` audit entries, newest first."""
+    rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit))
+    return [
+        AuditEntry(
+            at=r.at,
+            actor=r.actor,
+            action=r.action,
+            entity=r.entity,
+            key=r.entity_key,
+            field=r.field,
+            old_value=r.old_value,
+            new_value=r.new_value,
+        )
+        for r in rows
+    ]
 
 
 def clear_all(session: Session) -> None:
