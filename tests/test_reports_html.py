@@ -12,13 +12,21 @@ import pytest
 
 from platform_maturity.domain.framework import Framework
 from platform_maturity.domain.records import Answer, Measurement, Outcome, Waiver
+from platform_maturity.domain.results import GoalChange
 from platform_maturity.domain.units import convert
 from platform_maturity.engine.diff import diff_scopes
 from platform_maturity.engine.evaluate import Facts
 from platform_maturity.engine.scorecard import build_scorecard
 from platform_maturity.framework.loader import load_framework
 from platform_maturity.reports.charts import TrendDatum, trend_chart
-from platform_maturity.reports.html import md_cell, render_html
+from platform_maturity.reports.formatting import (
+    CHANGES_SHOWN,
+    fmt_delta,
+    fmt_quantity,
+    md_cell,
+    summarize,
+)
+from platform_maturity.reports.html import render_html
 from platform_maturity.reports.markdown import render_markdown
 from platform_maturity.reports.model import ReportModel, build_report_model
 
@@ -260,7 +268,7 @@ def test_trend_needs_two_points() -> None:
     chart = trend_chart([TrendDatum("2025-Q4", NOW - timedelta(days=90), 40.0), *one])
     assert chart is not None
     assert [p.label for p in chart.points] == ["2025-Q4", "now"]
-    assert chart.points[-1].current and chart.points[-1].show_label
+    assert chart.points[-1].current and chart.points[-1].label_row == 0
     assert chart.points[0].y > chart.points[1].y  # higher score, higher on the page
     assert chart.line_path.startswith("M")
 
@@ -269,3 +277,162 @@ def test_markdown_cells_are_safe() -> None:
     assert md_cell("a | b\nc") == "a \\| b c"
     assert md_cell("<script>x</script>") == "&lt;script>x&lt;/script>"
     assert md_cell("< 1 day") == "< 1 day"
+
+
+# ---- trend chart: every point, value and label stays visible ------------------------------
+
+
+def test_trend_staggers_the_label_of_a_close_earlier_point() -> None:
+    chart = trend_chart(
+        [
+            TrendDatum("2025-Q4", NOW - timedelta(days=365), 38.2),
+            TrendDatum("2026-Q1", NOW - timedelta(days=270), 43.6),
+            TrendDatum("2026-Q3", NOW - timedelta(days=40), 60.0),
+            TrendDatum("now", NOW, 72.5),
+        ]
+    )
+    assert chart is not None
+    rows = [p.label_row for p in chart.points]
+    assert rows == [0, 0, 1, 0]  # the earlier of the close pair goes one row down
+    q3, now = chart.points[2], chart.points[3]
+    assert q3.label_y > now.label_y and q3.date_y > now.date_y
+    assert chart.height > 300  # room for the second row
+    assert all(p.show_value for p in chart.points)
+    assert all(p.label_y + 15 <= chart.height for p in chart.points)
+
+
+def test_trend_keeps_a_snapshot_taken_the_same_day_as_now() -> None:
+    chart = trend_chart(
+        [
+            TrendDatum("2025-Q4", NOW - timedelta(days=180), 40.0),
+            TrendDatum("today", NOW - timedelta(hours=2), 70.0),
+            TrendDatum("now", NOW, 71.0),
+        ]
+    )
+    assert chart is not None
+    today, now = chart.points[1], chart.points[2]
+    assert now.x - today.x >= 14.0  # two distinct dots
+    assert today.x < now.x
+    assert today.show_value and now.show_value
+    # the values do not sit on top of each other
+    assert abs(today.value_y - now.value_y) >= 14.0 or abs(today.x - now.x) >= 34.0
+    assert today.label_row > now.label_row == 0
+
+
+def test_trend_spreads_points_with_equal_dates() -> None:
+    chart = trend_chart([TrendDatum(n, NOW, v) for n, v in (("a", 1.0), ("b", 2.0), ("c", 3.0))])
+    assert chart is not None
+    xs = [p.x for p in chart.points]
+    assert xs == sorted(xs) and len(set(xs)) == 3
+    assert [p.label_row for p in chart.points] == [0, 0, 0]
+
+
+# ---- changes: long lists are cut --------------------------------------------------------
+
+
+def _changes(count: int, direction: str) -> tuple[GoalChange, ...]:
+    before, after = (
+        (Outcome.NOT_MET, Outcome.MET)
+        if direction == "improved"
+        else (Outcome.MET, Outcome.NOT_MET)
+    )
+    return tuple(
+        GoalChange(
+            code=f"X.{direction[0]}.{i}",
+            pillar="automation",
+            statement=f"Goal {i}",
+            before=before,
+            after=after,
+            direction=direction,
+        )
+        for i in range(count)
+    )
+
+
+def test_changes_show_at_most_twelve_per_list() -> None:
+    model = sample_model()
+    assert model.changes is not None
+    changes = model.changes.model_copy(
+        update={"improved": _changes(30, "improved"), "regressed": _changes(13, "regressed")}
+    )
+    long = model.model_copy(update={"changes": changes})
+    assert CHANGES_SHOWN == 12
+    html = render_html(long)
+    assert "X.i.11" in html and "X.i.12" not in html
+    assert "X.r.11" in html and "X.r.12" not in html
+    assert "and 18 more improved goals" in html
+    assert "and 1 more regressed goal." in html
+    text = render_markdown(long)
+    assert "### Improved (30)" in text and "### Regressed (13)" in text
+    assert "X.i.11" in text and "X.i.12" not in text
+    assert "and 18 more improved goals" in text
+    assert "and 1 more regressed goal." in text
+
+
+def test_short_change_lists_are_not_cut() -> None:
+    model = sample_model()
+    assert model.changes is not None
+    changes = model.changes.model_copy(
+        update={"improved": _changes(12, "improved"), "regressed": ()}
+    )
+    short = model.model_copy(update={"changes": changes})
+    html = render_html(short)
+    assert "X.i.11" in html and " more improved" not in html
+    assert "No goals regressed." in html
+    assert " more improved" not in render_markdown(short)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "text"),
+    [(40.0, 42.5, "+2.5"), (42.5, 41.5, "−1.0"), (40.0, 40.04, "±0"), (None, 40.0, "")],
+)
+def test_fmt_delta_is_after_minus_before(
+    before: float | None, after: float | None, text: str
+) -> None:
+    assert fmt_delta(before, after) == text
+
+
+# ---- a report about one unit ------------------------------------------------------------
+
+
+def test_unit_report_has_no_heatmap_or_units_missing() -> None:
+    framework = load_framework()
+    rng = random.Random(7)
+    facts = Facts(
+        answers=_answers(framework, rng),
+        measurements=_measurements(framework, rng),
+        units=tuple(UNITS),
+        unit_names=UNITS,
+    )
+    card = build_scorecard(framework, facts, NOW, "Acme Corp", only_unit="payments")
+    model = build_report_model(framework, "Acme Corp", card, [], [], None, NOW)
+    assert summarize(model).is_unit_report
+    assert not summarize(sample_model()).is_unit_report
+    html = render_html(model)
+    assert 'id="units"' not in html and 'href="#units"' not in html
+    assert "Units missing" not in html
+    assert "Unit score" in html
+    text = render_markdown(model)
+    assert "## Units" not in text and "Units missing" not in text
+    assert "## What to do next" in text
+    full = render_html(sample_model())
+    assert 'id="units"' in full and "Units missing" in full
+    assert "Units missing" in render_markdown(sample_model())
+
+
+# ---- metric values ----------------------------------------------------------------------
+
+
+def test_metric_values_use_format_value() -> None:
+    assert fmt_quantity(0.79, "day") == "19 h"
+    assert fmt_quantity(99.899, "percent") == "99.899 %"
+    assert fmt_quantity(None, "h") == "—"
+    model = sample_model()
+    html = render_html(model)
+    text = render_markdown(model)
+    for pillar in model.scorecard.organization.pillars:
+        for metric in pillar.metrics:
+            if metric.value is not None:
+                shown = fmt_quantity(metric.value, metric.unit)
+                assert f"<b>{shown}</b>" in html, metric.id
+                assert f"| {md_cell(shown)} |" in text, metric.id

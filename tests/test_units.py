@@ -10,7 +10,9 @@ from platform_maturity.domain.units import (
     UnitError,
     convert,
     dimension,
+    format_number,
     format_value,
+    humanize_duration,
     normalize_unit,
     parse_quantity,
 )
@@ -186,19 +188,110 @@ def test_convert_rejects_other_dimensions(from_unit: str, to_unit: str) -> None:
 def test_quantity_to_and_str() -> None:
     quantity = Quantity(90.0, "min").to("h")
     assert quantity == Quantity(1.5, "h")
-    assert str(quantity) == "1.5 h"
+    assert str(quantity) == "1 h 30 min"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0.0, "0"),
+        (12.0, "12"),
+        (0.25, "0.25"),
+        (99.9, "99.9"),
+        (99.95, "99.95"),
+        (66.666666, "66.67"),
+        (33.333333, "33.33"),
+        (12.345678, "12.346"),  # "12.35" would look like a boundary
+        (99.899, "99.899"),  # not "99.9"
+        (99.8996, "99.8996"),
+        (99.949, "99.949"),  # not "99.95"
+        (99.999, "99.999"),  # not "100"
+        (0.9995, "0.9995"),  # not "1"
+        (0.001, "0.001"),
+        (0.00012344, "0.0001234"),
+        (1999.6, "1999.6"),  # not "2000"
+        (123456.0, "123456"),  # no exponent
+        (1e20, "100000000000000000000"),
+        (-2.5, "-2.5"),
+        (0.1 + 0.2, "0.3"),  # float noise is not precision
+    ],
+)
+def test_format_number(value: float, text: str) -> None:
+    assert format_number(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        # below a minute: ms and seconds with significant digits
+        (200.0, "ms", "200 ms"),
+        (0.001, "s", "1 ms"),
+        (0.5, "ms", "0.5 ms"),
+        (1500.0, "ms", "1.5 s"),
+        (2.5, "s", "2.5 s"),
+        (59.999, "s", "59.999 s"),  # not "60 s"
+        # under ten of the largest unit: with the next smaller one
+        (3.91, "min", "3 min 55 s"),
+        (1.5, "h", "1 h 30 min"),
+        (1.1, "h", "1 h 6 min"),
+        (1.5, "day", "1 day 12 h"),
+        (3.5, "day", "3 days 12 h"),
+        (1 / 3, "min", "20 s"),
+        (90.0, "s", "1 min 30 s"),
+        # ten or more: the whole largest unit
+        (0.79, "day", "19 h"),
+        (0.76, "h", "46 min"),
+        (45.6, "min", "46 min"),
+        (36.2, "h", "1 day 12 h"),
+        # whole values
+        (4.0, "h", "4 h"),
+        (240.0, "min", "4 h"),
+        (30.0, "min", "30 min"),
+        (1.0, "day", "1 day"),
+        (24.0, "h", "1 day"),
+        (7.0, "day", "7 days"),
+        (90.0, "day", "90 days"),
+        (0.0, "day", "0 days"),
+        (0.0, "min", "0 min"),
+        # never rounded onto a round-looking number
+        (23.9, "h", "23 h 54 min"),  # not "24 h" next to "< 1 day"
+        (19.6, "h", "19 h 36 min"),  # not "20 h"
+        (44.6, "min", "44 min 36 s"),  # not "45 min"
+        (59.7, "min", "59 min 42 s"),  # not "60 min"
+        (13.6, "day", "13 days 14 h"),  # not "14 days"
+        (89.6, "day", "89 days 14 h"),  # not "90 days"
+        (29.99, "day", "29.99 days"),  # not "30 days"
+        (2.9999, "h", "2.9999 h"),  # not "3 h"
+        (-3.0, "h", "-3 h"),
+    ],
+)
+def test_humanize_duration(value: float, unit: str, text: str) -> None:
+    assert humanize_duration(value, unit) == text
 
 
 @pytest.mark.parametrize(
     ("value", "unit", "text"),
     [
         (4.0, "h", "4 h"),
-        (1.5, "day", "1.5 day"),
+        (1.5, "day", "1 day 12 h"),
+        (0.79, "day", "19 h"),
+        (0.76, "h", "46 min"),
+        (3.91, "min", "3 min 55 s"),
+        (200.0, "ms", "200 ms"),
+        (2.5, "s", "2.5 s"),
+        (0.001, "s", "1 ms"),
+        (90.0, "day", "90 days"),
         (99.9, "percent", "99.9 %"),
+        (99.899, "percent", "99.899 %"),
+        (99.999, "percent", "99.999 %"),
+        (0.9995, "percent", "0.9995 %"),
+        (100.0, "percent", "100 %"),
         (12.0, "count", "12"),
+        (2.5, "count", "2.5"),
         (0.25, "ratio", "0.25"),
+        (0.9995, "ratio", "0.9995"),
         (1234.5, "currency", "1,234.50"),
-        (0.333333, "min", "0.33 min"),
+        (0.5, "currency", "0.50"),
     ],
 )
 def test_format_value(value: float, unit: str, text: str) -> None:
@@ -258,6 +351,15 @@ def test_target_parse_errors(text: str, tolerance: float | None, message: str) -
         (">= 99.9 percent", None, ">= 99.9 %", ">= 99.9 percent"),
         ("~ 30 percent", 5, "~ 30 % (± 5 %)", "~ 30 percent"),
         ("<= 200 ms", None, "<= 200 ms", "<= 200 ms"),
+        ("< 200 ms", None, "< 200 ms", "< 200 ms"),
+        ("<= 90 days", None, "<= 90 days", "<= 90 day"),
+        ("<= 4 h", None, "<= 4 h", "<= 4 h"),
+        ("< 5 minutes", None, "< 5 min", "< 5 min"),
+        ("< 1.5 day", None, "< 1 day 12 h", "< 1.5 day"),
+        ("~ 2 h", 0.5, "~ 2 h (± 30 min)", "~ 2 h"),
+        (">= 99.95 percent", None, ">= 99.95 %", ">= 99.95 percent"),
+        ("< 0.15 ratio", None, "< 0.15", "< 0.15 ratio"),
+        ("<= 1000 $", None, "<= 1,000.00", "<= 1000 currency"),
     ],
 )
 def test_target_str_and_spec(text: str, tolerance: float | None, shown: str, spec: str) -> None:

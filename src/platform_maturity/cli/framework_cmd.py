@@ -149,7 +149,7 @@ def _goal(framework: Framework, ref: str) -> Goal:
         return framework.goal(ref)
     except KeyError as exc:
         raise UserError(
-            f"neither a pillar nor a goal: {exc}",
+            f"{ref!r} is neither a pillar nor a goal code ({exc})",
             field="PILLAR|CODE",
             value=ref,
             hint="Pillars: " + ", ".join(p.id for p in framework.pillars),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -68,6 +69,8 @@ def report(
         render_terminal(model, console(), details=details)
         return
     text = render(model, fmt)
+    if out is None and fmt == "html" and sys.stdout.isatty():
+        out = Path("scorecard.html")  # a page of HTML is of no use in a terminal
     if out is None:
         typer.echo(text, nl=False)
         return

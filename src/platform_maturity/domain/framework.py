@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -145,6 +146,11 @@ class Kpi(_Model):
         return value
 
 
+def _did_you_mean(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=3, cutoff=0.6)
+    return f" (did you mean {' or '.join(close)}?)" if close else ""
+
+
 class LookupError_(UserError, KeyError):
     """A code, alias, pillar or metric that the framework does not know."""
 
@@ -190,8 +196,10 @@ class Framework(_Model):
         for pillar in self.pillars:
             if key in (pillar.id, pillar.name.lower(), pillar.prefix.lower()):
                 return pillar
-        known = ", ".join(p.id for p in self.pillars)
-        raise LookupError_(f"unknown pillar {ref!r}; known pillars: {known}")
+        known = [p.id for p in self.pillars]
+        raise LookupError_(
+            f"unknown pillar {ref!r}{_did_you_mean(key, known)}; pillars: " + ", ".join(known)
+        )
 
     def goal(self, ref: str) -> Goal:
         """Find a goal by code, alias, or ``pillar/code`` for aliases shared upstream."""
@@ -217,8 +225,10 @@ class Framework(_Model):
         if len(matches) > 1:
             options = ", ".join(f"{g.code} ({g.pillar}/{g.category})" for g in matches)
             raise LookupError_(f"{ref!r} is an upstream code of several goals: {options}; use one")
+        codes = [g.code for g in self.goals()]
         raise LookupError_(
-            f"unknown goal code {ref!r}; run 'maturity framework show' to list the codes"
+            f"unknown goal code {ref!r}{_did_you_mean(code, codes)}; 'maturity framework show"
+            " PILLAR' lists the codes"
         )
 
     def metric(self, ref: str) -> Metric:
@@ -226,7 +236,8 @@ class Framework(_Model):
         for metric in self.metrics():
             if metric.id == key:
                 return metric
-        candidates = [m.id for m in self.metrics() if key in m.id]
+        ids = [m.id for m in self.metrics()]
+        candidates = [i for i in ids if key in i] or difflib.get_close_matches(key, ids, n=3)
         hint = f"; did you mean {', '.join(candidates[:5])}?" if candidates else ""
         raise LookupError_(f"unknown metric {ref!r}{hint}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -103,13 +104,100 @@ def parse_quantity(text: str, default_unit: str) -> Quantity:
     return Quantity(float(number), unit).to(default_unit)
 
 
+SIGNIFICANT_DIGITS = 4
+_MAX_EXTRA_DIGITS = 6
+
+# Durations read from the largest unit that fits: (unit, seconds, smaller unit, how many).
+_DURATION_STEPS: tuple[tuple[str, float, str, int], ...] = (
+    ("day", 86400.0, "h", 24),
+    ("h", 3600.0, "min", 60),
+    ("min", 60.0, "s", 60),
+)
+
+
+def _exact(text: str, value: float) -> bool:
+    """Whether ``text`` shows ``value`` itself, not a rounding of it (float noise aside)."""
+    return abs(float(text) - value) <= 1e-9 * max(1.0, abs(value))
+
+
+def format_number(value: float, digits: int = SIGNIFICANT_DIGITS) -> str:
+    """``value`` with about ``digits`` significant digits, never rounded onto a round number.
+
+    A rounded text that ends in 0 or 5 looks like a boundary (``99.9``, ``100``, ``99.95``),
+    so such a rounding gets more digits until it is exact or no longer looks round:
+    ``99.899`` -> ``"99.899"``, ``99.999`` -> ``"99.999"``, ``0.9995`` -> ``"0.9995"``,
+    ``66.6667`` -> ``"66.67"``. Trailing zeros of the fraction are dropped; no exponents.
+    """
+    if value == 0:
+        return "0"
+    if not math.isfinite(value):
+        return str(value)
+    magnitude = math.floor(math.log10(abs(value)))
+    first = max(0, digits - 1 - magnitude)
+    text = ""
+    for decimals in range(first, first + _MAX_EXTRA_DIGITS + 1):
+        text = f"{value:.{decimals}f}"
+        if _exact(text, value) or text[-1] not in "05":
+            break
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _duration_unit(unit: str, count: float) -> str:
+    return "days" if unit == "day" and count != 1 else unit
+
+
+def _looks_round(count: int, unit: str, seconds: float) -> bool:
+    """Whether a whole ``count`` of ``unit`` reads like a target (``20 h``, ``60 min``)."""
+    if count % 5 == 0 or (unit == "day" and count % 7 == 0):
+        return True
+    larger = {"min": 3600.0, "h": 86400.0}.get(unit)
+    return larger is not None and (count * seconds) % larger == 0
+
+
+def humanize_duration(value: float, unit: str) -> str:
+    """A duration as people say it: ``"19 h"``, ``"3 min 55 s"``, ``"1 day 12 h"``.
+
+    Below a second it reads in ms and below a minute in seconds (``"200 ms"``, ``"2.5 s"``).
+    Longer ones use the largest unit that fits: under ten of it with the next smaller unit
+    (``"1 h 30 min"``), otherwise to the whole unit (``"46 min"``, ``"90 days"``). A value is
+    never rounded onto a whole or round-looking number it is not: 23.9 h reads
+    ``"23 h 54 min"``, not ``"24 h"``, and 2.9999 h reads ``"2.9999 h"``.
+    """
+    seconds = convert(value, unit, "s")
+    if seconds == 0:
+        return f"0 {_duration_unit(unit, 0)}"
+    sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
+    if seconds < 1.0 - 1e-12:
+        return f"{sign}{format_number(seconds * 1000.0)} ms"
+    if seconds < 60.0 - 1e-9:
+        return f"{sign}{format_number(seconds)} s"
+    big, size, small, per = next(step for step in _DURATION_STEPS if seconds >= step[1] - 1e-9)
+    count = seconds / size
+    whole = round(count)
+    if abs(count - whole) <= 1e-9 * max(1.0, count):
+        return f"{sign}{whole} {_duration_unit(big, whole)}"
+    if count >= 10 and not _looks_round(whole, big, size):
+        return f"{sign}{whole} {_duration_unit(big, whole)}"
+    major, minor = divmod(round(seconds * per / size), per)
+    if minor == 0:  # the smaller unit rounds away: keep the decimals instead
+        number = format_number(count)
+        return f"{sign}{number} {_duration_unit(big, float(number))}"
+    return f"{sign}{major} {_duration_unit(big, major)} {minor} {small}"
+
+
 def format_value(value: float, unit: str) -> str:
-    """A short human form: ``"4 h"``, ``"99.9 %"``, ``"12"``."""
-    number = f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
-    if unit == "percent":
-        return f"{number} %"
-    if unit in ("count", "ratio"):
-        return number
+    """A short, precise human form: ``"4 h"``, ``"99.899 %"``, ``"1 day 12 h"``, ``"12"``.
+
+    Numbers keep about four significant digits but are never rounded onto a round number
+    (see :func:`format_number`); durations read naturally (see :func:`humanize_duration`).
+    """
     if unit == "currency":
         return f"{value:,.2f}"
-    return f"{number} {unit}"
+    if unit in _SECONDS:
+        return humanize_duration(value, unit)
+    number = format_number(value)
+    if unit == "percent":
+        return f"{number} %"
+    return number

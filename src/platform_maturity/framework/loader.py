@@ -31,32 +31,53 @@ _METRIC_CHANGES = {"target", "tolerance", "name", "description", "aggregation", 
 _PILLAR_CHANGES = {"weight", "name", "summary", "description", "order"}
 
 
-def validate_model(model: type[M], doc: Located, data: Any | None = None) -> M:
+_WHAT = {"WorkspaceConfig": "the workspace file", "Kpi": "a KPI"}
+_MESSAGES = {
+    "extra_forbidden": "unknown field; check its spelling and indentation",
+    "missing": "required field is missing",
+}
+
+
+def _message(error: Any) -> str:
+    return str(_MESSAGES.get(error["type"], error["msg"]))
+
+
+def validate_model(
+    model: type[M],
+    doc: Located,
+    data: Any | None = None,
+    hint: str = "docs/framework-format.md describes every field.",
+) -> M:
     """Validate ``doc`` against ``model``; on failure raise a UserError naming file and line."""
     payload = doc.data if data is None else data
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
-        details: list[str] = []
-        first: tuple[int | None, str, Any] | None = None
-        for error in exc.errors():
+        errors = exc.errors()
+        locs = [tuple(e["loc"]) for e in errors]
+        # a container error caused by an error inside it only repeats that error
+        errors = [
+            e
+            for e, loc in zip(errors, locs, strict=True)
+            if not any(other != loc and other[: len(loc)] == loc for other in locs)
+        ] or errors
+        found = []
+        for error in errors:
             loc = tuple(error["loc"])
-            line = doc.line_of(loc)
-            dotted = ".".join(str(p) for p in loc) or "(document)"
-            value = error.get("input")
-            shown = value if isinstance(value, str | int | float | bool) or value is None else "…"
-            details.append(f"{doc.file}:{line}: {dotted}: {error['msg']} (value {shown!r})")
-            if first is None:
-                first = (line, dotted, shown)
-        assert first is not None
+            value = None if error["type"] == "missing" else error.get("input")
+            shown = value if isinstance(value, str | int | float | bool) else None
+            found.append((doc.line_of(loc), ".".join(str(p) for p in loc), shown, _message(error)))
+        line, field, value, message = found[0]
+        what = _WHAT.get(model.__name__, f"a {model.__name__.lower()}")
+        details = []
+        if len(found) > 1:
+            message = f"{len(found)} problems in {what}; the first: {message}"
+            details = [
+                f"line {ln}: {fd}: {msg}" + (f" (value {val!r})" if val is not None else "")
+                for ln, fd, val, msg in found
+            ]
         raise UserError(
-            f"{len(details)} problem(s) in {model.__name__.lower()} data",
-            file=doc.file,
-            line=first[0],
-            field=first[1],
-            value=first[2],
-            details=details,
-            hint="Fix the fields listed above; docs/framework-format.md describes each one.",
+            message, file=doc.file, line=line, field=field, value=value, details=details, hint=hint
         ) from None
 
 

@@ -156,13 +156,19 @@ class TrendDatum:
 @dataclass(frozen=True)
 class TrendPoint:
     label: str
+    label_text: str  # the label as drawn below the axis (long names shortened)
     date_text: str
     value: float | None
     value_text: str
     x: float
     y: float
     show_value: bool
-    show_label: bool
+    value_y: float  # baseline of the value text: above the point, or below it when crowded
+    label_x: float
+    label_y: float  # baseline of the label; the date sits one line below
+    date_y: float
+    label_row: int  # 0 right below the axis; 1, 2, ... staggered below crowded neighbours
+    leader: bool  # draw a thin line from the axis down to a staggered label
     current: bool
 
 
@@ -180,23 +186,83 @@ class TrendChart:
     ticks: tuple[Tick, ...]
 
 
-def _declutter(xs: Sequence[float], min_gap: float) -> list[bool]:
-    """Which labels to show so none is closer than ``min_gap`` to the next; the last always."""
-    shown = [False] * len(xs)
-    last_x: float | None = None
-    for index, x in enumerate(xs):
-        if last_x is None or x - last_x >= min_gap:
-            shown[index] = True
-            last_x = x
-    if xs:
-        final = len(xs) - 1
-        if not shown[final]:
-            # Make room for the last label by hiding the shown ones too close to it.
-            for index in range(final - 1, -1, -1):
-                if shown[index] and xs[final] - xs[index] < min_gap:
-                    shown[index] = False
-            shown[final] = True
-    return shown
+LABEL_CHARS = 14  # longer snapshot names are shortened below the axis
+_CHAR_WIDTH = 6.6  # of an 11 px axis label, generous for digits
+_LABEL_PAD = 10.0
+_ROW_HEIGHT = 32.0  # one staggered row: the name and the date below it
+_VALUE_WIDTH = 34.0
+_VALUE_HEIGHT = 14.0
+_MIN_POINT_GAP = 14.0  # two dots never overlap, even for snapshots on the same day
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+
+
+def _spread(xs: Sequence[float], low: float, high: float, gap: float) -> list[float]:
+    """``xs`` moved apart to at least ``gap`` between neighbours, kept within ``low..high``.
+
+    Points keep their order along the axis; only crowded ones move, and as little as needed.
+    """
+    order = sorted(range(len(xs)), key=lambda i: (xs[i], i))
+    if len(xs) > 1 and (high - low) / (len(xs) - 1) < gap:
+        step = (high - low) / (len(xs) - 1)
+        return [low + step * order.index(i) for i in range(len(xs))]
+    placed = [xs[i] for i in order]
+    for k in range(1, len(placed)):
+        placed[k] = max(placed[k], placed[k - 1] + gap)
+    if placed:
+        placed[-1] = min(placed[-1], high)
+    for k in range(len(placed) - 2, -1, -1):
+        placed[k] = min(placed[k], placed[k + 1] - gap)
+    result = [0.0] * len(xs)
+    for k, i in enumerate(order):
+        result[i] = placed[k]
+    return result
+
+
+def _label_rows(centres: Sequence[float], widths: Sequence[float]) -> list[int]:
+    """A row for each axis label so none overlaps another in its row; none is hidden.
+
+    Labels are placed latest first, so the current point keeps the first row and an earlier
+    neighbour too close to it moves one row down (staggered).
+    """
+    rows = [0] * len(centres)
+    taken: list[list[tuple[float, float]]] = []
+    for i in range(len(centres) - 1, -1, -1):
+        left, right = centres[i] - widths[i] / 2, centres[i] + widths[i] / 2
+        row = 0
+        while row < len(taken) and any(
+            left < r_right and l_left < right for l_left, r_right in taken[row]
+        ):
+            row += 1
+        if row == len(taken):
+            taken.append([])
+        taken[row].append((left, right))
+        rows[i] = row
+    return rows
+
+
+def _value_above(
+    xs: Sequence[float], ys: Sequence[float], shown: Sequence[bool], floor: float
+) -> list[bool]:
+    """Whether each value sits above its point; below (if above ``floor``) when it would
+    touch a later value."""
+    above = [True] * len(xs)
+    boxes: list[tuple[float, float]] = []  # (x, baseline) of the values placed so far
+    for i in range(len(xs) - 1, -1, -1):
+        if not shown[i]:
+            continue
+        for candidate in (True, False) if ys[i] + 20.0 <= floor else (True,):
+            baseline = ys[i] - 12.0 if candidate else ys[i] + 20.0
+            if not any(
+                abs(xs[i] - bx) < _VALUE_WIDTH and abs(baseline - by) < _VALUE_HEIGHT
+                for bx, by in boxes
+            ):
+                above[i] = candidate
+                break
+        boxes.append((xs[i], ys[i] - 12.0 if above[i] else ys[i] + 20.0))
+    return above
 
 
 def _segments(points: Sequence[TrendPoint]) -> list[list[TrendPoint]]:
@@ -224,7 +290,10 @@ def trend_chart(
     """A 0-100 line over time; ``None`` when fewer than two points have a value.
 
     The last datum is treated as the current one. Points are placed by date; when all dates
-    are equal they are spread evenly.
+    are equal they are spread evenly, and points closer than a dot apart (snapshots on the
+    same day) are nudged apart so every one stays visible. Every point shows its value and
+    its label: a label that would overlap a later one goes to a staggered row below, which
+    makes the chart taller by that row.
     """
     if sum(1 for d in data if d.value is not None) < 2:
         return None
@@ -240,21 +309,41 @@ def trend_chart(
     else:
         step = span_x / max(1, len(data) - 1)
         xs = [plot_left + inset + step * i for i in range(len(data))]
-    values_shown = _declutter(xs, 34.0)
-    labels_shown = _declutter(xs, 72.0)
+    xs = _spread(xs, plot_left + inset, plot_left + inset + span_x, _MIN_POINT_GAP)
+    ys = [plot_bottom - span_y * _clamp(d.value or 0.0) / SCALE_MAX for d in data]
+
+    texts = [_short(d.label) for d in data]
+    widths = [max(len(t), 10) * _CHAR_WIDTH + _LABEL_PAD for t in texts]
+    centres = [min(max(x, w / 2), width - w / 2) for x, w in zip(xs, widths, strict=True)]
+    rows = _label_rows(centres, widths)
+    above = _value_above(xs, ys, [d.value is not None for d in data], plot_bottom - 4.0)
+
+    def crossed(i: int) -> bool:
+        """Whether a leader down to label ``i`` would cross a label in a higher row."""
+        return any(
+            rows[j] < rows[i] and abs(centres[j] - xs[i]) < widths[j] / 2 + 2.0
+            for j in range(len(data))
+        )
+
     points = tuple(
         TrendPoint(
             label=d.label,
+            label_text=texts[i],
             date_text=f"{d.when:%Y-%m-%d}",
             value=d.value,
             value_text="—" if d.value is None else f"{d.value:.1f}",
-            x=_r(x),
-            y=_r(plot_bottom - span_y * _clamp(d.value or 0.0) / SCALE_MAX),
-            show_value=values_shown[i] and d.value is not None,
-            show_label=labels_shown[i],
+            x=_r(xs[i]),
+            y=_r(ys[i]),
+            show_value=d.value is not None,
+            value_y=_r(ys[i] - 12.0 if above[i] else ys[i] + 20.0),
+            label_x=_r(centres[i]),
+            label_y=_r(plot_bottom + 18.0 + _ROW_HEIGHT * rows[i]),
+            date_y=_r(plot_bottom + 33.0 + _ROW_HEIGHT * rows[i]),
+            label_row=rows[i],
+            leader=rows[i] > 0 and not crossed(i),
             current=i == len(data) - 1,
         )
-        for i, (d, x) in enumerate(zip(data, xs, strict=True))
+        for i, d in enumerate(data)
     )
     line_parts: list[str] = []
     area_parts: list[str] = []
@@ -281,7 +370,7 @@ def trend_chart(
     )
     return TrendChart(
         width=_r(width),
-        height=_r(height),
+        height=_r(height + _ROW_HEIGHT * max(rows, default=0)),
         plot_left=_r(plot_left),
         plot_right=_r(plot_right),
         plot_top=_r(plot_top),

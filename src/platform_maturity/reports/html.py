@@ -1,23 +1,12 @@
 """The self-contained HTML report: one file, inline CSS and SVG, no external resources.
 
 Rendering only. Every score, level, coverage and gap comes from the :class:`ReportModel`;
-this module formats those numbers and lays out the charts. The formatting filters and the
-small summary below are shared with the Markdown report.
+the filters, the summary and the template context are shared with the Markdown report
+(:mod:`platform_maturity.reports.formatting`); this module adds the charts.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-from urllib.parse import urlsplit
-
-import jinja2
-
-from platform_maturity.domain.records import Outcome
-from platform_maturity.domain.units import format_value
 from platform_maturity.reports.charts import (
     BarChart,
     BarDatum,
@@ -26,182 +15,8 @@ from platform_maturity.reports.charts import (
     bar_chart,
     trend_chart,
 )
+from platform_maturity.reports.formatting import DASH, environment, template_context
 from platform_maturity.reports.model import ReportModel
-
-TOP_GAPS = 10
-_HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
-DASH = "—"
-
-
-# --------------------------------------------------------------------------- filters
-
-
-def fmt_score(value: float | None) -> str:
-    """A 0-100 score with one decimal: ``72.5``; a dash when there is none."""
-    return DASH if value is None else f"{value:.1f}"
-
-
-def fmt_percent(value: float | None) -> str:
-    """``85%``, ``66.7%``."""
-    if value is None:
-        return DASH
-    return f"{value:.1f}".rstrip("0").rstrip(".") + "%"
-
-
-def fmt_quantity(value: float | None, unit: str) -> str:
-    """A metric value with its unit: ``4 h``, ``99.9 %``; a dash when there is no data."""
-    return DASH if value is None else format_value(value, unit)
-
-
-def fmt_datetime(value: datetime | None) -> str:
-    """``2026-03-01 12:00 UTC`` (or the UTC offset when not UTC)."""
-    if value is None:
-        return DASH
-    offset = value.utcoffset()
-    if offset is None:
-        return f"{value:%Y-%m-%d %H:%M}"
-    if not offset:
-        return f"{value:%Y-%m-%d %H:%M} UTC"
-    return f"{value:%Y-%m-%d %H:%M %z}"
-
-
-def fmt_date(value: datetime | None) -> str:
-    return DASH if value is None else f"{value:%Y-%m-%d}"
-
-
-def fmt_delta(before: float | None, after: float | None) -> str:
-    """The displayed difference of two scores: ``+2.5``, ``−1.0``, ``±0``; empty if unknown."""
-    if before is None or after is None:
-        return ""
-    change = round(after - before, 1)
-    if change > 0:
-        return f"+{change:.1f}"
-    if change < 0:
-        return f"−{abs(change):.1f}"
-    return "±0"
-
-
-def delta_class(before: float | None, after: float | None) -> str:
-    if before is None or after is None:
-        return "flat"
-    change = round(after - before, 1)
-    return "up" if change > 0 else "down" if change < 0 else "flat"
-
-
-def fmt_level(number: int | None) -> str:
-    return DASH if number is None else f"L{number}"
-
-
-def score_band(value: float | None) -> str:
-    """The heatmap colour band of a score: ``b0`` (lowest) to ``b4`` (highest), or ``none``."""
-    if value is None:
-        return "none"
-    for index, upper in enumerate((20.0, 40.0, 60.0, 80.0)):
-        if value < upper:
-            return f"b{index}"
-    return "b4"
-
-
-def outcome_class(outcome: Outcome | str) -> str:
-    value = outcome.value if isinstance(outcome, Outcome) else str(outcome)
-    return "o-" + value.replace("_", "-")
-
-
-def outcome_label(outcome: Outcome | str) -> str:
-    return outcome.label if isinstance(outcome, Outcome) else str(outcome).replace("_", " ")
-
-
-def web_url(url: str | None) -> str | None:
-    """``url`` when it is an http(s) link safe to put in ``href``; otherwise ``None``."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme.lower() in ("http", "https") and parts.netloc:
-        return url.strip()
-    return None
-
-
-def md_cell(value: object) -> str:
-    """Text safe inside a GitHub-flavoured Markdown table cell."""
-    text = "" if value is None else str(value)
-    text = " ".join(text.split())
-    text = text.replace("\\", "\\\\").replace("|", "\\|")
-    # Neutralise anything a Markdown renderer could take for raw HTML; keep "< 1 day".
-    return _HTML_START.sub("&lt;", text)
-
-
-def md_url(url: str) -> str:
-    """A URL safe as a Markdown link target inside a table cell."""
-    return "".join(_MD_URL_ESCAPES.get(ch, ch) for ch in url)
-
-
-_MD_URL_ESCAPES = {" ": "%20", "|": "%7C", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"}
-
-
-def outcome_counts(counts: Mapping[str, int]) -> list[tuple[str, int]]:
-    """``(label, count)`` for each outcome present, in the fixed outcome order."""
-    return [(o.label, counts[o.value]) for o in Outcome if counts.get(o.value)]
-
-
-FILTERS: Mapping[str, Callable[..., Any]] = {
-    "score": fmt_score,
-    "pct": fmt_percent,
-    "quantity": fmt_quantity,
-    "datetime": fmt_datetime,
-    "date": fmt_date,
-    "level": fmt_level,
-    "band": score_band,
-    "outcome_class": outcome_class,
-    "outcome_label": outcome_label,
-    "web_url": web_url,
-    "md": md_cell,
-    "md_url": md_url,
-}
-
-
-def environment(autoescape: bool) -> jinja2.Environment:
-    """A Jinja environment over ``reports/templates`` with the report filters."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("platform_maturity.reports", "templates"),
-        autoescape=autoescape,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(FILTERS)
-    env.globals.update(delta=fmt_delta, delta_class=delta_class, outcome_counts=outcome_counts)
-    return env
-
-
-# --------------------------------------------------------------------------- shared summary
-
-
-@dataclass(frozen=True)
-class Summary:
-    """Counts shown in the headline, taken from the model (nothing is scored here)."""
-
-    metrics_on_target: int
-    metrics_with_data: int
-    open_gaps: int
-    unit_names: dict[str, str]
-    level_names: dict[int, str]
-    max_level: int | None
-
-
-def summarize(model: ReportModel) -> Summary:
-    org = model.scorecard.organization
-    return Summary(
-        metrics_on_target=org.metrics_on_target,
-        metrics_with_data=org.metrics_with_data,
-        open_gaps=len(model.scorecard.gaps),
-        unit_names={u.scope: u.name for u in model.scorecard.units},
-        level_names={lv.number: lv.name for lv in model.levels},
-        max_level=max((lv.number for lv in model.levels), default=None),
-    )
 
 
 def pillar_chart(model: ReportModel) -> BarChart:
@@ -226,18 +41,6 @@ def history_chart(model: ReportModel) -> TrendChart | None:
         )
     )
     return trend_chart(points)
-
-
-def template_context(model: ReportModel) -> dict[str, object]:
-    """What the HTML and Markdown templates both receive."""
-    return {
-        "model": model,
-        "card": model.scorecard,
-        "org": model.scorecard.organization,
-        "summary": summarize(model),
-        "top_gaps": model.scorecard.gaps[:TOP_GAPS],
-        "outcomes": list(Outcome),
-    }
 
 
 def render_html(model: ReportModel) -> str:

@@ -6,7 +6,7 @@ nothing but the model, so the same model always gives the same text.
 
 from __future__ import annotations
 
-from platform_maturity.reports.html import environment, template_context
+from platform_maturity.reports.formatting import environment, template_context
 from platform_maturity.reports.model import ReportModel
 
 

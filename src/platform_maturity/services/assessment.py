@@ -33,12 +33,7 @@ def resolve_goal(workspace: Workspace, code: str, field: str = "CODE") -> Goal:
     try:
         return workspace.framework.goal(code)
     except KeyError as exc:
-        raise UserError(
-            str(exc),
-            field=field,
-            value=code,
-            hint="List the codes with 'maturity framework show PILLAR'.",
-        ) from None
+        raise UserError(str(exc), field=field, value=code) from None
 
 
 def parse_status(text: str, field: str = "--status") -> Outcome:
@@ -100,9 +95,11 @@ def goals_to_assess(
 ) -> tuple[int, list[Goal]]:
     """The in-scope goals (of one pillar, or all) and those without an answer for ``unit``."""
     framework = workspace.framework
-    goals = [
-        g for g in (framework.pillar(pillar).goals() if pillar else framework.goals()) if g.in_scope
-    ]
+    try:
+        chosen = list(framework.pillar(pillar).goals() if pillar else framework.goals())
+    except KeyError as exc:
+        raise UserError(str(exc), field="--pillar", value=pillar) from None
+    goals = [g for g in chosen if g.in_scope]
     with database.transaction() as session:
         answered = latest_answers(repo.list_answers(session), now)
     return len(goals), [g for g in goals if (g.code, unit) not in answered]

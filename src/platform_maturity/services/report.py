@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from platform_maturity.domain.results import ScopeResult, Scorecard
 from platform_maturity.engine.diff import diff_scopes
 from platform_maturity.reports.model import ReportModel, build_report_model
 from platform_maturity.services import scorecard as scorecards
@@ -12,35 +13,36 @@ from platform_maturity.store import repo
 from platform_maturity.store.db import Database
 
 
+def _scope(card: Scorecard, unit: str | None) -> ScopeResult | None:
+    """The organization's scope of a scorecard, or one unit's (None if it was not there)."""
+    if unit is None:
+        return card.organization
+    return next((u for u in card.units if u.scope == unit), None)
+
+
 def report_model(
     workspace: Workspace, database: Database, now: datetime, unit: str | None = None
 ) -> ReportModel:
-    card = scorecards.current_scorecard(workspace, database, now, unit)
+    """The scorecard as of ``now`` with its history and the changes since the last snapshot.
+
+    For a unit report, history and changes use that unit's own scores; snapshots taken
+    before the unit existed are left out rather than replaced by organization numbers.
+    """
+    slug = workspace.unit(unit)
+    card = scorecards.current_scorecard(workspace, database, now, slug)
     with database.transaction() as session:
-        rows = [r for r in repo.list_snapshots(session) if r.as_of <= now]
-    history = [scorecards.load_snapshot(database, r.name) for r in rows]
-    names = [r.name for r in rows]
+        names = [r.name for r in repo.list_snapshots(session) if r.as_of <= now]
+    history: list[Scorecard] = []
+    kept: list[str] = []
+    for name in names:
+        snapshot = scorecards.load_snapshot(database, name)
+        scope = _scope(snapshot, slug)
+        if scope is not None:
+            history.append(snapshot.model_copy(update={"organization": scope}))
+            kept.append(name)
     changes = None
     if history:
-        previous = history[-1]
-        if unit is None:
-            before_scope = previous.organization
-        else:
-            slug = workspace.unit(unit)
-            before_scope = next(
-                (u for u in previous.units if u.scope == slug), previous.organization
-            )
-        changes = diff_scopes(names[-1], before_scope, "now", card.organization)
-    if unit is not None:
-        slug = workspace.unit(unit)
-        history = [
-            h.model_copy(
-                update={
-                    "organization": next((u for u in h.units if u.scope == slug), h.organization)
-                }
-            )
-            for h in history
-        ]
+        changes = diff_scopes(kept[-1], history[-1].organization, "now", card.organization)
     return build_report_model(
-        workspace.framework, workspace.config.organization.name, card, history, names, changes, now
+        workspace.framework, workspace.config.organization.name, card, history, kept, changes, now
     )

@@ -86,14 +86,14 @@ def snapshot_names(database: Database) -> list[tuple[str, datetime, float | None
         return [(r.name, r.as_of, r.score, r.level) for r in repo.list_snapshots(session)]
 
 
-def load_snapshot(database: Database, name: str) -> Scorecard:
+def load_snapshot(database: Database, name: str, field: str = "SNAPSHOT") -> Scorecard:
     with database.transaction() as session:
         row = repo.get_snapshot(session, name)
         known = [r.name for r in repo.list_snapshots(session)]
     if row is None:
         raise UserError(
             "unknown snapshot",
-            field="SNAPSHOT",
+            field=field,
             value=name,
             hint="Snapshots: "
             + (", ".join(known) or "none yet; create one with 'maturity snapshot create NAME'"),
@@ -106,18 +106,10 @@ def diff(
 ) -> ScorecardDiff:
     """Compare two snapshots; the name ``now`` stands for the current state."""
 
-    def card(name: str) -> Scorecard:
-        return (
-            current_scorecard(workspace, database, now)
-            if name == "now"
-            else load_snapshot(database, name)
-        )
+    def card(name: str, field: str) -> Scorecard:
+        if name == "now":
+            return current_scorecard(workspace, database, now)
+        return load_snapshot(database, name, field)
 
-    a, b = card(before), card(after)
+    a, b = card(before, "BEFORE"), card(after, "AFTER")
     return diff_scopes(before, a.organization, after, b.organization)
-
-
-def history(database: Database) -> list[Scorecard]:
-    with database.transaction() as session:
-        rows = repo.list_snapshots(session)
-    return [Scorecard.model_validate_json(r.scorecard_json) for r in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 from collections.abc import Iterator, Mapping
@@ -9,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -72,7 +74,7 @@ class EvidenceConfig(_Config):
 
 
 class WorkspaceConfig(_Config):
-    version: int = 1
+    version: Literal[1] = 1
     organization: OrganizationConfig
     units: list[UnitConfig] = []
     database: DatabaseConfig = DatabaseConfig()
@@ -87,6 +89,7 @@ class Workspace:
     config: WorkspaceConfig
     framework: Framework
     database_url: str
+    database_source: str = "database.url"  # where the URL came from, for error messages
 
     @property
     def units(self) -> list[OrgUnit]:
@@ -102,9 +105,11 @@ class Workspace:
         for unit in self.config.units:
             if ref in (unit.slug, unit.name):
                 return unit.slug
-        known = ", ".join(u.slug for u in self.config.units) or "(none defined)"
+        slugs = [u.slug for u in self.config.units]
+        known = ", ".join(slugs) or "(none defined)"
+        close = difflib.get_close_matches(ref, slugs, n=2)
         raise UserError(
-            "unknown unit",
+            "unknown unit" + (f" (did you mean {' or '.join(close)}?)" if close else ""),
             field="--unit",
             value=ref,
             hint=f"Units in {self.config_path}: {known}. Add units under `units:` there.",
@@ -144,7 +149,11 @@ def load_workspace(config_path: Path, env: Mapping[str, str] | None = None) -> W
         raise UserError(
             "expected a mapping at the top of the workspace file", file=str(config_path), line=1
         )
-    config = validate_model(WorkspaceConfig, doc)
+    config = validate_model(
+        WorkspaceConfig,
+        doc,
+        hint="docs/formats.md describes maturity.yaml; 'maturity init' writes a commented one.",
+    )
     slugs = [u.slug for u in config.units]
     for index, slug in enumerate(slugs):
         if slugs.index(slug) != index:
@@ -172,12 +181,18 @@ def load_workspace(config_path: Path, env: Mapping[str, str] | None = None) -> W
         overrides.append(path)
     framework = load_framework(overrides=overrides)
     url = env.get(DATABASE_ENV) or config.database.url or default_database_url(root)
+    source = DATABASE_ENV if env.get(DATABASE_ENV) else "database.url"
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         relative = url[len("sqlite:///") :]
         if relative and relative != ":memory:":
             url = f"sqlite:///{(root / relative).as_posix()}"
     return Workspace(
-        root=root, config_path=config_path, config=config, framework=framework, database_url=url
+        root=root,
+        config_path=config_path,
+        config=config,
+        framework=framework,
+        database_url=url,
+        database_source=source,
     )
 
 
@@ -190,7 +205,7 @@ def open_store(workspace: Workspace, now: datetime, actor: str) -> Iterator[Data
     """Open (and migrate) the database; record the framework version and the units."""
     if workspace.database_url.startswith("sqlite:///"):
         Path(workspace.database_url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
-    database = open_database(workspace.database_url)
+    database = open_database(workspace.database_url, source=workspace.database_source)
     try:
         with database.transaction() as session:
             repo.record_framework_version(

@@ -96,7 +96,23 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str, migrate: bool = True) -> Database:
+SUPPORTED = ("sqlite", "postgresql")
+
+
+def open_database(url: str, migrate: bool = True, source: str = "database.url") -> Database:
+    """Open the database at ``url`` and bring its schema up to date.
+
+    ``source`` names where the URL came from, for error messages.
+    """
+    scheme = normalize_url(url).split(":", 1)[0].split("+", 1)[0]
+    if scheme not in SUPPORTED:
+        raise UserError(
+            f"unsupported database {scheme!r}",
+            field=source,
+            value=redact(url),
+            hint="Use SQLite (sqlite:///path/to/file.db) or PostgreSQL"
+            " (postgresql://user@host:5432/database).",
+        )
     engine = make_engine(url)
     try:
         if migrate:
@@ -109,14 +125,13 @@ def open_database(url: str, migrate: bool = True) -> Database:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise UserError(
             f"cannot reach the database: {reason}",
-            field="database.url",
+            field=source,
             value=redact(url),
-            hint="Check MATURITY_DATABASE_URL or database.url in maturity.yaml, and that the"
-            " server is running and accepts connections.",
+            hint=f"Check {source} and that the server is running and accepts connections.",
         ) from None
     except SQLAlchemyError as exc:
         engine.dispose()
         raise UserError(
-            f"the database could not be opened: {exc}", field="database.url", value=redact(url)
+            f"the database could not be opened: {exc}", field=source, value=redact(url)
         ) from None
     return Database(url, engine)
