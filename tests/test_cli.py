@@ -69,6 +69,8 @@ def test_answer_measure_snapshot_report_round_trip(
     assert run(capsys, "snapshot", "create", "2026-Q4")[0] == 0
     code, out, _ = run(capsys, "snapshot", "list")
     assert "2026-Q4" in out
+    code, out, _ = run(capsys, "snapshot", "list", "--unit", "alpha")
+    assert code == 0 and "pillar scores: alpha" in out and "2026-Q4" in out
     assert run(capsys, "answer", "A.E.2", "--status", "met", "--unit", "alpha")[0] == 0
     code, out, _ = run(capsys, "diff", "2026-Q4", "now", "--format", "json")
     assert code == 0 and [g["code"] for g in json.loads(out)["improved"]] == ["A.E.2"]

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from platform_maturity.cli.common import actor, console, now, parse_when, store
 from platform_maturity.domain.errors import UserError
 from platform_maturity.reports.render import FORMATS, render
-from platform_maturity.reports.terminal import render_diff, render_terminal
+from platform_maturity.reports.terminal import make_table, render_diff, render_terminal
 from platform_maturity.services import scorecard as scorecards
 from platform_maturity.services.report import report_model
 
@@ -100,18 +99,40 @@ def snapshot_create(
 
 
 @snapshot_app.command("list")
-def snapshot_list(ctx: typer.Context) -> None:
-    """List snapshots with their scores."""
-    with store(ctx) as (_, database):
-        rows = scorecards.snapshot_names(database)
-    table = Table(title="Snapshots", title_justify="left")
+def snapshot_list(
+    ctx: typer.Context,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", "-u", help="Pillar scores of this unit.", show_default=False),
+    ] = None,
+) -> None:
+    """List snapshots with their score, level and pillar scores."""
+    with store(ctx) as (ws, database):
+        scope = ws.unit(unit) or "organization"
+        rows = scorecards.snapshot_summaries(database, scope)
+        pillars = [(p.id, p.prefix) for p in ws.framework.pillars]
+    out = console()
+    table = make_table(out, f"Snapshots (pillar scores: {scope})")
     for column in ("Name", "As of", "Score", "Level"):
-        table.add_column(column)
-    for name, as_of, score, level in rows:
+        table.add_column(column, no_wrap=True)
+    for _, prefix in pillars:
+        table.add_column(prefix, justify="right")
+    for row in rows:
         table.add_row(
-            name, f"{as_of:%Y-%m-%d}", "—" if score is None else f"{score:.1f}", str(level)
+            row.name,
+            f"{row.as_of:%Y-%m-%d}",
+            "—" if row.score is None else f"{row.score:.1f}",
+            "—" if row.level is None else str(row.level),
+            *(
+                "—" if (v := row.pillar_scores.get(pid)) is None else f"{v:.0f}"
+                for pid, _ in pillars
+            ),
         )
-    console().print(table)
+    out.print(table)
+
+
+def _whole(score: float | None) -> str:
+    return "—" if score is None else f"{score:.0f}"
 
 
 def diff(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -67,6 +68,15 @@ def create_snapshot(
             )
             for scope in (card.organization, *card.units)
             for p in scope.pillars
+        ] + [
+            SnapshotScoreRow(
+                scope=scope.scope,
+                pillar=OVERALL,
+                score=scope.score,
+                level=scope.level,
+                coverage=scope.coverage,
+            )
+            for scope in (card.organization, *card.units)
         ]
         row = SnapshotRow(
             name=name,
@@ -81,9 +91,33 @@ def create_snapshot(
     return card
 
 
-def snapshot_names(database: Database) -> list[tuple[str, datetime, float | None, int | None]]:
+OVERALL = "*"  # the pillar value of a snapshot_scores row holding a scope's overall score
+
+
+@dataclass(frozen=True)
+class SnapshotSummary:
+    name: str
+    as_of: datetime
+    score: float | None
+    level: int | None
+    pillar_scores: dict[str, float | None]
+
+
+def snapshot_summaries(database: Database, scope: str = "organization") -> list[SnapshotSummary]:
+    """Every snapshot with its score, level and the pillar scores of ``scope``."""
     with database.transaction() as session:
-        return [(r.name, r.as_of, r.score, r.level) for r in repo.list_snapshots(session)]
+        rows = repo.list_snapshots(session)
+        pillars = repo.snapshot_pillar_scores(session, scope)
+    result = []
+    for r in rows:
+        scores = pillars.get(r.name, {})
+        score, level = scores.pop(OVERALL, (r.score, r.level))
+        if scope != "organization" and not scores:
+            continue  # the unit did not exist yet
+        result.append(
+            SnapshotSummary(r.name, r.as_of, score, level, {k: v[0] for k, v in scores.items()})
+        )
+    return result
 
 
 def load_snapshot(database: Database, name: str, field: str = "SNAPSHOT") -> Scorecard:

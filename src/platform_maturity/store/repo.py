@@ -288,6 +288,27 @@ def add_snapshot(
     )
 
 
+def snapshot_pillar_scores(
+    session: Session, scope: str
+) -> dict[str, dict[str, tuple[float | None, int | None]]]:
+    """Per snapshot name, the (score, level) of each pillar of ``scope``, from typed columns."""
+    rows = session.execute(
+        select(
+            SnapshotRow.name,
+            SnapshotScoreRow.pillar,
+            SnapshotScoreRow.score,
+            SnapshotScoreRow.level,
+        )
+        .join(SnapshotScoreRow, SnapshotScoreRow.snapshot_id == SnapshotRow.id)
+        .where(SnapshotScoreRow.scope == scope)
+        .order_by(SnapshotRow.as_of, SnapshotScoreRow.id)
+    )
+    result: dict[str, dict[str, tuple[float | None, int | None]]] = {}
+    for name, pillar, score, level in rows:
+        result.setdefault(name, {})[pillar] = (score, level)
+    return result
+
+
 def list_audit(session: Session, limit: int = 100) -> list[AuditEntry]:
     """The newest ``limit`` audit entries, newest first."""
     rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit))
