@@ -47,6 +47,13 @@ def _build(
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, dict | list):
+                raise UserError(
+                    "a mapping key that is itself a mapping or a list",
+                    file=str(loader.name),
+                    line=key_node.start_mark.line + 1,
+                    hint="Is this an unrendered template ({{ ... }})? Render it first.",
+                )
             if key in result:
                 raise UserError(
                     f"duplicate key {key!r}",
@@ -93,3 +100,45 @@ def read_yaml(path: Path) -> Located:
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read the file: {exc}", file=str(path)) from None
     return parse_yaml(text, str(path))
+
+
+def span(doc: Located, path: PathKey) -> tuple[int | None, int | None]:
+    """First and last line of the value at ``path`` (its key line to its deepest line)."""
+    prefix = tuple(path)
+    lines = [line for key, line in doc.lines.items() if key[: len(prefix)] == prefix]
+    if not lines:
+        start = doc.line_of(prefix)
+        return start, start
+    return min(lines), max(lines)
+
+
+def parse_yaml_all(text: str, file: str) -> list[Located]:
+    """Every document of a multi-document YAML stream, each with its own line map.
+
+    Empty documents are skipped; a syntax error raises a UserError naming the line.
+    """
+    loader = yaml.SafeLoader(text)
+    loader.name = file
+    documents: list[Located] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            lines: dict[PathKey, int] = {}
+            data = _build(loader, node, (), lines)
+            if data is not None:
+                documents.append(Located(data, file, lines))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise UserError(
+            f"not valid YAML: {exc.problem}",
+            file=file,
+            line=(mark.line + 1) if mark else None,
+            hint="Fix the syntax (indentation, quotes, colons) and scan again.",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"not valid YAML: {exc}", file=file) from None
+    finally:
+        loader.dispose()
+    return documents

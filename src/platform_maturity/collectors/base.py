@@ -1,0 +1,82 @@
+"""The collector contract and the context a scan hands to every collector."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from platform_maturity.checks.catalog import Catalog
+from platform_maturity.domain.records import Observation
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """A finding accepted on purpose: shown as waived, never as passed."""
+
+    check: str  # a check id or a glob such as "k8s.*"
+    subject: str  # a glob over subjects, e.g. "Deployment/kube-system/*"
+    reason: str
+    expires: datetime | None = None
+    source: str = "maturity.yaml"
+
+    def covers(self, check_id: str, subject: str, now: datetime) -> bool:
+        if self.expires is not None and now >= self.expires:
+            return False
+        return fnmatch.fnmatchcase(check_id, self.check) and fnmatch.fnmatchcase(
+            subject, self.subject
+        )
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    """What a collector may use: the catalog, the clock, unit assignment and exemptions."""
+
+    catalog: Catalog
+    now: datetime
+    unit_for: Callable[[Path, str | None], str | None] = lambda _path, _namespace: None
+    exemptions: Sequence[Exemption] = ()
+    root: Path = field(default_factory=Path.cwd)
+
+    def exemption(self, check_id: str, subject: str) -> Exemption | None:
+        for exemption in self.exemptions:
+            if exemption.covers(check_id, subject, self.now):
+                return exemption
+        return None
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An input the collector could not read; recorded as a finding of its own."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+
+@dataclass
+class CollectorResult:
+    observations: list[Observation] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    inputs: int = 0
+
+
+class Collector(Protocol):
+    """One source kind. ``discover`` picks the inputs under the roots it understands;
+    ``collect`` reads them and emits observations (one per check and subject)."""
+
+    id: str
+    version: str
+
+    def discover(self, roots: Sequence[Path]) -> list[Path]: ...
+
+    def collect(self, inputs: Iterable[Path], context: ScanContext) -> CollectorResult: ...

@@ -1,0 +1,1 @@
+"""Kubernetes manifests and cluster dumps: workloads, pod specs, containers and policies."""
