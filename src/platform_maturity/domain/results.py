@@ -27,6 +27,12 @@ class GoalResult(_Result):
     evidence_url: str | None = None
     answered_at: datetime | None = None
     unit_outcomes: dict[str, Outcome] = {}
+    # automated evidence from scans (source "scan"), next to what people answered
+    evidence_summary: str | None = None
+    evidence_refs: tuple[str, ...] = ()
+    failing_subjects: tuple[str, ...] = ()
+    answer_outcome: Outcome | None = None
+    disagreement: bool = False
 
 
 class NextLevel(_Result):

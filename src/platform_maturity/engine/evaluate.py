@@ -9,6 +9,7 @@ from datetime import datetime
 from platform_maturity.domain.framework import Framework, Goal
 from platform_maturity.domain.records import Answer, Measurement, Observation, Outcome, Waiver
 from platform_maturity.domain.results import GoalResult
+from platform_maturity.engine.evidence import AutomatedEvidence, automated_evidence
 
 ORGANIZATION = "organization"
 
@@ -103,6 +104,49 @@ def evaluate_goal(
     return _result(goal, Outcome.UNKNOWN, "none")
 
 
+def _disagree(answer: Outcome | None, scan: Outcome) -> bool:
+    """A person's answer contradicts the scan: one says met, the other does not."""
+    if answer is None or answer == Outcome.WAIVED:
+        return False
+    if answer == Outcome.NOT_APPLICABLE:
+        return True  # the scan found subjects the goal applies to
+    return (answer == Outcome.MET) != (scan == Outcome.MET)
+
+
+def with_evidence(
+    result: GoalResult,
+    automated: AutomatedEvidence | None,
+    waiver: Waiver | None,
+) -> GoalResult:
+    """Let automated evidence decide the outcome; keep the answer beside it.
+
+    Out-of-scope goals stay not applicable. A goal the scan finds not (fully) met still
+    counts as waived while a waiver is active.
+    """
+    if automated is None or result.source == "out-of-scope":
+        return result
+    outcome = automated.outcome
+    reason = result.reason
+    if outcome in (Outcome.NOT_MET, Outcome.PARTLY_MET) and waiver is not None:
+        outcome = Outcome.WAIVED
+        reason = f"waived: {waiver.reason}"
+    answered = result.outcome if result.source in ("answer", "units") else None
+    if result.source == "units" and result.outcome == Outcome.UNKNOWN:
+        answered = None
+    return result.model_copy(
+        update={
+            "outcome": outcome,
+            "source": "scan",
+            "reason": reason,
+            "evidence_summary": automated.summary,
+            "evidence_refs": automated.refs,
+            "failing_subjects": automated.failing_subjects,
+            "answer_outcome": answered,
+            "disagreement": _disagree(answered, automated.outcome),
+        }
+    )
+
+
 def combine(outcomes: Mapping[str, Outcome]) -> Outcome:
     """The organization's outcome for a goal from its units' outcomes.
 
@@ -133,29 +177,47 @@ def evaluate_scope(
     """Goal results for a unit slug, or for ``ORGANIZATION``."""
     answers = latest_answers(facts.answers, now)
     waivers = active_waivers(facts.waivers, now)
+    current = [o for o in facts.observations if o.observed_at <= now]
+    unit = None if scope == ORGANIZATION else scope
+    evidence = automated_evidence(current, unit)
+    per_unit_evidence = (
+        {u: automated_evidence(current, u) for u in facts.units} if unit is None else {}
+    )
+
+    def waiver_for(code: str, who: str | None) -> Waiver | None:
+        return (waivers.get((code, who)) if who is not None else None) or waivers.get((code, None))
+
     results: list[GoalResult] = []
     for goal in framework.goals():
+        automated = evidence.get(goal.code)
         if scope != ORGANIZATION:
-            results.append(evaluate_goal(goal, scope, answers, waivers))
+            result = evaluate_goal(goal, scope, answers, waivers)
+            results.append(with_evidence(result, automated, waiver_for(goal.code, scope)))
             continue
         org_level = evaluate_goal(goal, None, answers, waivers)
         if not facts.units or org_level.source == "out-of-scope":
-            results.append(org_level)
+            results.append(with_evidence(org_level, automated, waiver_for(goal.code, None)))
             continue
-        per_unit = {u: evaluate_goal(goal, u, answers, waivers).outcome for u in facts.units}
+        per_unit = {
+            u: with_evidence(
+                evaluate_goal(goal, u, answers, waivers),
+                per_unit_evidence[u].get(goal.code),
+                waiver_for(goal.code, u),
+            ).outcome
+            for u in facts.units
+        }
         combined = combine(per_unit)
         # an organization-wide waiver's reason shows only where the waiver is what counts
         keeps_reason = org_level.source == "answer" or combined == Outcome.WAIVED
-        results.append(
-            _result(
-                goal,
-                combined,
-                "units",
-                unit_outcomes=per_unit,
-                note=org_level.note,
-                reason=org_level.reason if keeps_reason else None,
-                evidence_url=org_level.evidence_url,
-                answered_at=org_level.answered_at,
-            )
+        combined_result = _result(
+            goal,
+            combined,
+            "units",
+            unit_outcomes=per_unit,
+            note=org_level.note,
+            reason=org_level.reason if keeps_reason else None,
+            evidence_url=org_level.evidence_url,
+            answered_at=org_level.answered_at,
         )
+        results.append(with_evidence(combined_result, automated, waiver_for(goal.code, None)))
     return results

@@ -29,6 +29,7 @@ TABLES: tuple[str, ...] = (
     "answers",
     "waivers",
     "measurements",
+    "scans",
     "observations",
     "evidence",
     "snapshots",

@@ -114,9 +114,24 @@ class MeasurementRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class ScanRow(Base):
+    __tablename__ = "scans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    roots: Mapped[str] = mapped_column(Text)  # JSON list of the scanned paths
+    inputs: Mapped[int] = mapped_column(Integer)
+    observations: Mapped[int] = mapped_column(Integer)
+    problems: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(200))
+
+
 class ObservationRow(Base):
     __tablename__ = "observations"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scans.id", ondelete="CASCADE"), index=True
+    )
     collector: Mapped[str] = mapped_column(String(100))
     collector_version: Mapped[str] = mapped_column(String(50))
     check_id: Mapped[str] = mapped_column(String(100), index=True)

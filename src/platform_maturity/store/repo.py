@@ -24,6 +24,7 @@ from platform_maturity.store.models import (
     MeasurementRow,
     ObservationRow,
     OrgUnitRow,
+    ScanRow,
     SnapshotRow,
     SnapshotScoreRow,
     SubjectRow,
@@ -339,6 +340,7 @@ def clear_all(session: Session) -> None:
         FrameworkVersion,
         EvidenceRow,
         ObservationRow,
+        ScanRow,
         SubjectRow,
         OrgUnitRow,
     ):

@@ -1,0 +1,145 @@
+"""Automated evidence: what the scanners' observations say about each goal."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from platform_maturity.domain.records import Measurement, Observation, Outcome
+
+SHOWN_SUBJECTS = 10
+
+
+@dataclass(frozen=True)
+class AutomatedEvidence:
+    """The scanners' verdict on one goal for one scope, with what it rests on."""
+
+    outcome: Outcome
+    subjects: int
+    passing: int
+    failing: int
+    waived: int
+    failing_subjects: tuple[str, ...]
+    refs: tuple[str, ...]  # file:line of failing findings (or passing ones when all pass)
+    checks: tuple[str, ...]
+
+    @property
+    def summary(self) -> str:
+        if self.outcome == Outcome.WAIVED:
+            return f"all {self.waived} failing subject(s) exempted"
+        if self.failing == 0:
+            return f"all {self.passing} subject(s) pass ({', '.join(self.checks)})"
+        return f"{self.failing} of {self.subjects} subject(s) fail ({', '.join(self.checks)})"
+
+
+def _ref(observation: Observation) -> str | None:
+    for evidence in observation.evidence:
+        if evidence.path:
+            if evidence.line_start:
+                end = evidence.line_end
+                lines = f"{evidence.line_start}" + (
+                    f"-{end}" if end and end != evidence.line_start else ""
+                )
+                return f"{evidence.path}:{lines}"
+            return evidence.path
+        if evidence.url:
+            return evidence.url
+    return None
+
+
+def automated_evidence(
+    observations: Iterable[Observation], unit: str | None
+) -> dict[str, AutomatedEvidence]:
+    """Per goal code, the verdict of the observations about ``unit``'s subjects.
+
+    ``unit=None`` takes every observation (the organization sees all subjects, assigned to
+    a unit or not). A subject passes a goal when every decided finding about it passes;
+    waived findings are set aside; findings that could not decide (``passed is None``) are
+    ignored. Met when every subject passes, not met when none does, partly met otherwise.
+    """
+    by_goal: dict[str, dict[str, list[Observation]]] = defaultdict(lambda: defaultdict(list))
+    for observation in observations:
+        if unit is not None and observation.unit != unit:
+            continue
+        for code in observation.goal_codes:
+            by_goal[code][observation.subject].append(observation)
+    result: dict[str, AutomatedEvidence] = {}
+    for code, subjects in by_goal.items():
+        passing: list[str] = []
+        failing: list[str] = []
+        waived: list[str] = []
+        refs: list[str] = []
+        checks: set[str] = set()
+        for subject, found in sorted(subjects.items()):
+            decided = [o for o in found if o.passed is not None]
+            if not decided:
+                continue
+            checks.update(o.check_id for o in decided)
+            bad = [o for o in decided if not o.passed and not o.waived]
+            if bad:
+                failing.append(subject)
+                refs.extend(r for o in bad if (r := _ref(o)))
+            elif any(o.waived for o in decided):
+                waived.append(subject)
+            else:
+                passing.append(subject)
+        counted = len(passing) + len(failing)
+        if counted == 0 and not waived:
+            continue
+        if counted == 0:
+            outcome = Outcome.WAIVED
+        elif not failing:
+            outcome = Outcome.MET
+        elif not passing:
+            outcome = Outcome.NOT_MET
+        else:
+            outcome = Outcome.PARTLY_MET
+        result[code] = AutomatedEvidence(
+            outcome=outcome,
+            subjects=counted,
+            passing=len(passing),
+            failing=len(failing),
+            waived=len(waived),
+            failing_subjects=tuple(failing[:SHOWN_SUBJECTS]),
+            refs=tuple(dict.fromkeys(refs))[:SHOWN_SUBJECTS],
+            checks=tuple(sorted(checks)),
+        )
+    return result
+
+
+def scan_measurements(
+    observations: Sequence[Observation],
+    check_metrics: Mapping[str, str],
+    units: Sequence[str],
+    at: datetime,
+    source: str,
+) -> list[Measurement]:
+    """Percentage metrics that follow from a scan: the share of subjects that pass a check.
+
+    ``check_metrics`` maps a check id to the metric it measures (e.g. the share of
+    repositories with CI). One value for the organization and one per unit with subjects.
+    """
+    measurements: list[Measurement] = []
+    for check_id, metric_id in sorted(check_metrics.items()):
+        found = [o for o in observations if o.check_id == check_id and o.passed is not None]
+        for unit in (None, *units):
+            scoped = [o for o in found if unit is None or o.unit == unit]
+            subjects: dict[str, bool] = {}
+            for o in scoped:
+                subjects[o.subject] = subjects.get(o.subject, True) and bool(o.passed or o.waived)
+            if not subjects:
+                continue
+            share = 100.0 * sum(subjects.values()) / len(subjects)
+            measurements.append(
+                Measurement(
+                    metric_id=metric_id,
+                    unit=unit,
+                    value=round(share, 2),
+                    measured_at=at,
+                    source=source,
+                    note=f"{sum(subjects.values())} of {len(subjects)} subjects",
+                )
+            )
+    return measurements
