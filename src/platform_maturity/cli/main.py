@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from platform_maturity.cli import assess_cmd, demo_cmd, framework_cmd, report_cmd, workspace_cmd
+from platform_maturity.cli import (
+    assess_cmd,
+    demo_cmd,
+    framework_cmd,
+    report_cmd,
+    scan_cmd,
+    workspace_cmd,
+)
 from platform_maturity.cli.common import State, console
 from platform_maturity.domain.errors import UserError
 
@@ -49,6 +56,7 @@ workspace_cmd.register(app)
 framework_cmd.register(app)
 assess_cmd.register(app)
 report_cmd.register(app)
+scan_cmd.register(app)
 demo_cmd.register(app)
 
 

@@ -40,6 +40,7 @@ class ScanContext:
     unit_for: Callable[[Path, str | None], str | None] = lambda _path, _namespace: None
     exemptions: Sequence[Exemption] = ()
     root: Path = field(default_factory=Path.cwd)
+    scan_roots: Sequence[Path] = ()
 
     def exemption(self, check_id: str, subject: str) -> Exemption | None:
         for exemption in self.exemptions:
@@ -48,10 +49,15 @@ class ScanContext:
         return None
 
     def relative(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
+        """How a file is named in findings: relative to the workspace, or else to the parent
+        of the scanned folder that holds it (so findings read the same on every machine)."""
+        full = path.resolve()
+        for base in (self.root, *(r.parent for r in self.scan_roots)):
+            try:
+                return full.relative_to(base.resolve()).as_posix()
+            except ValueError:
+                continue
+        return path.as_posix()
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ class CheckDefinition(_Model):
     schema_: dict[str, Any] | None = Field(default=None, alias="schema")
     function: str | None = None
     detectors: tuple[str, ...] = ()
+    metric: str | None = None  # a percentage metric this check measures (share passing)
     pass_message: str | None = None  # shown for a passing object (default: the title)
     fail_message: str | None = None  # shown for a failing object (default: "fails: <title>")
     position: str | None = None  # where tools disagree: the stance this check takes

@@ -198,15 +198,15 @@ def evaluate_scope(
         if not facts.units or org_level.source == "out-of-scope":
             results.append(with_evidence(org_level, automated, waiver_for(goal.code, None)))
             continue
+        answered = {u: evaluate_goal(goal, u, answers, waivers) for u in facts.units}
         per_unit = {
             u: with_evidence(
-                evaluate_goal(goal, u, answers, waivers),
-                per_unit_evidence[u].get(goal.code),
-                waiver_for(goal.code, u),
+                answered[u], per_unit_evidence[u].get(goal.code), waiver_for(goal.code, u)
             ).outcome
             for u in facts.units
         }
-        combined = combine(per_unit)
+        # what people said, combined; the scan (if any) then decides beside it
+        combined = combine({u: r.outcome for u, r in answered.items()})
         # an organization-wide waiver's reason shows only where the waiver is what counts
         keeps_reason = org_level.source == "answer" or combined == Outcome.WAIVED
         combined_result = _result(

@@ -160,7 +160,16 @@ def _goalsmake_table(pillar: PillarResult, console: Console) -> Table:
     table.add_column("Note / evidence", ratio=1)
     for category in pillar.categories:
         for goal in category.goals:
-            extra = " · ".join(x for x in (goal.note, goal.reason, goal.evidence_url) if x)
+            scan = f"scan: {goal.evidence_summary}" if goal.evidence_summary else None
+            refs = ", ".join(goal.evidence_refs[:3]) or None
+            disagree = (
+                f"people answered {goal.answer_outcome.label}"
+                if goal.disagreement and goal.answer_outcome
+                else None
+            )
+            extra = " · ".join(
+                x for x in (goal.note, goal.reason, scan, refs, disagree, goal.evidence_url) if x
+            )
             table.add_row(
                 goal.code,
                 str(goal.level),

@@ -24,6 +24,7 @@ def load_facts(session: Session, workspace: Workspace) -> Facts:
     return Facts(
         answers=repo.list_answers(session),
         waivers=repo.list_waivers(session),
+        observations=repo.latest_observations(session),
         measurements=repo.list_measurements(session),
         units=tuple(configured),
         unit_names={u.slug: u.name for u in units},

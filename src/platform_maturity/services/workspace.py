@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -56,6 +56,10 @@ class UnitConfig(_Config):
     owner: str | None = None
     description: str | None = None
     systems: list[SystemConfig] = []
+    # which scanned subjects belong to this unit: path globs (relative to the workspace,
+    # e.g. "repos/payments-*") and Kubernetes namespaces
+    paths: list[str] = []
+    namespaces: list[str] = []
 
 
 class DatabaseConfig(_Config):
@@ -73,6 +77,18 @@ class EvidenceConfig(_Config):
     exports: dict[str, list[str]] = {}
 
 
+class ExemptionConfig(_Config):
+    check: str  # a check id, or a glob such as "k8s.*"
+    subject: str = "*"  # a glob over subjects, e.g. "Deployment/kube-system/*"
+    reason: str = Field(min_length=3)
+    expires: date | None = None
+
+
+class ScanConfig(_Config):
+    exemptions: list[ExemptionConfig] = []
+    checks: list[str] = []  # extra check files or folders of the workspace's own
+
+
 class WorkspaceConfig(_Config):
     version: Literal[1] = 1
     organization: OrganizationConfig
@@ -80,6 +96,7 @@ class WorkspaceConfig(_Config):
     database: DatabaseConfig = DatabaseConfig()
     framework: FrameworkConfig = FrameworkConfig()
     evidence: EvidenceConfig = EvidenceConfig()
+    scan: ScanConfig = ScanConfig()
 
 
 @dataclass(frozen=True)

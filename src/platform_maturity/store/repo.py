@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -11,7 +12,9 @@ from sqlalchemy.orm import Session
 from platform_maturity.domain.records import (
     Answer,
     AuditEntry,
+    EvidenceRef,
     Measurement,
+    Observation,
     OrgUnit,
     Outcome,
     Waiver,
@@ -345,3 +348,130 @@ def clear_all(session: Session) -> None:
         OrgUnitRow,
     ):
         session.execute(delete(table))
+
+
+# ---- scans and observations -------------------------------------------------------------
+
+
+def add_scan(
+    session: Session,
+    *,
+    started_at: datetime,
+    finished_at: datetime,
+    roots: Sequence[str],
+    inputs: int,
+    observations: Sequence[Observation],
+    problems: int,
+    actor: str,
+) -> int:
+    """Store one scan and everything it observed; returns the scan id."""
+    scan = ScanRow(
+        started_at=started_at,
+        finished_at=finished_at,
+        roots=json.dumps(list(roots)),
+        inputs=inputs,
+        observations=len(observations),
+        problems=problems,
+        actor=actor,
+    )
+    session.add(scan)
+    subjects = {(r.kind, r.ref): r for r in session.scalars(select(SubjectRow))}
+    for observation in observations:
+        key = (observation.collector, observation.subject)
+        if key not in subjects:
+            row = SubjectRow(
+                kind=observation.collector,
+                ref=observation.subject,
+                name=observation.subject[:200],
+                unit=observation.unit,
+            )
+            session.add(row)
+            subjects[key] = row
+    session.flush()
+    rows = [
+        ObservationRow(
+            scan_id=scan.id,
+            collector=o.collector,
+            collector_version=o.collector_version,
+            check_id=o.check_id,
+            subject_id=subjects[(o.collector, o.subject)].id,
+            unit=o.unit,
+            goal_codes=",".join(o.goal_codes),
+            passed=o.passed,
+            waived=o.waived,
+            value=o.value,
+            message=o.message,
+            observed_at=o.observed_at,
+        )
+        for o in observations
+    ]
+    session.add_all(rows)
+    session.flush()
+    session.add_all(
+        EvidenceRow(
+            observation_id=row.id,
+            path=e.path,
+            line_start=e.line_start,
+            line_end=e.line_end,
+            url=e.url,
+            query=e.query,
+            object_ref=e.object_ref,
+        )
+        for row, o in zip(rows, observations, strict=True)
+        for e in o.evidence
+    )
+    audit(
+        session,
+        at=finished_at,
+        actor=actor,
+        action="scan",
+        entity="scan",
+        key=str(scan.id),
+        new=f"{len(observations)} observations from {inputs} inputs, {problems} problems",
+    )
+    return scan.id
+
+
+def latest_observations(session: Session) -> list[Observation]:
+    """The observations of the most recent scan (a scan is complete for what it read)."""
+    latest = session.scalar(select(ScanRow.id).order_by(ScanRow.id.desc()).limit(1))
+    if latest is None:
+        return []
+    rows = session.execute(
+        select(ObservationRow, SubjectRow.ref)
+        .join(SubjectRow, SubjectRow.id == ObservationRow.subject_id)
+        .where(ObservationRow.scan_id == latest)
+        .order_by(ObservationRow.id)
+    ).all()
+    evidence: dict[int, list[EvidenceRef]] = {}
+    ids = [row.id for row, _ in rows]
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk : chunk + 500]
+        for e in session.scalars(select(EvidenceRow).where(EvidenceRow.observation_id.in_(part))):
+            evidence.setdefault(e.observation_id, []).append(
+                EvidenceRef(
+                    path=e.path,
+                    line_start=e.line_start,
+                    line_end=e.line_end,
+                    url=e.url,
+                    query=e.query,
+                    object_ref=e.object_ref,
+                )
+            )
+    return [
+        Observation(
+            collector=row.collector,
+            collector_version=row.collector_version,
+            check_id=row.check_id,
+            subject=ref,
+            unit=row.unit,
+            goal_codes=tuple(c for c in row.goal_codes.split(",") if c),
+            passed=row.passed,
+            waived=row.waived,
+            value=row.value,
+            message=row.message,
+            evidence=tuple(evidence.get(row.id, ())),
+            observed_at=row.observed_at,
+        )
+        for row, ref in rows
+    ]

@@ -1,0 +1,122 @@
+"""Render a scan: the summary table in the terminal, and the whole scan as JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from platform_maturity.checks.catalog import Catalog
+from platform_maturity.reports.terminal import make_table
+from platform_maturity.services.scan import PROBLEM_CHECK, ScanSummary
+
+
+def render_scan_terminal(summary: ScanSummary, console: Console, failures: int = 15) -> None:
+    inputs = ", ".join(f"{n} {k}" for k, n in sorted(summary.inputs.items()) if n) or "no inputs"
+    console.print(
+        Text.assemble(("Scan ", "bold"), (f"#{summary.scan_id}", "bold cyan"), f" read {inputs}.")
+    )
+    table = make_table(console, "Checks")
+    table.add_column("Check", overflow="fold")
+    table.add_column("Goals")
+    table.add_column("Pass", justify="right")
+    table.add_column("Fail", justify="right")
+    table.add_column("Waived", justify="right")
+    for tally in summary.tallies:
+        table.add_row(
+            tally.check.id,
+            " ".join(tally.check.goals),
+            Text(str(tally.passed), style="green" if tally.passed else ""),
+            Text(str(tally.failed), style="red" if tally.failed else ""),
+            str(tally.waived) if tally.waived else "",
+        )
+    console.print(table)
+    failing = [o for o in summary.observations if o.passed is False and not o.waived]
+    if failing:
+        shown = make_table(
+            console, f"Failures (first {min(failures, len(failing))} of {len(failing)})"
+        )
+        shown.add_column("Where", ratio=2, overflow="fold")
+        shown.add_column("Check", ratio=2, overflow="fold")
+        shown.add_column("Finding", ratio=3)
+        for o in failing[:failures]:
+            ref = o.evidence[0] if o.evidence else None
+            where = (
+                f"{ref.path}:{ref.line_start}"
+                if ref and ref.path and ref.line_start
+                else (ref.path if ref and ref.path else o.subject)
+            )
+            shown.add_row(where or "", o.check_id, f"{o.subject}: {o.message}")
+        console.print(shown)
+    if summary.problems:
+        problems = make_table(
+            console,
+            f"Inputs that could not be read ({len(summary.problems)})",
+            title_style="yellow",
+        )
+        problems.add_column("File", ratio=1, overflow="fold")
+        problems.add_column("Problem", ratio=1)
+        for p in summary.problems:
+            problems.add_row(f"{p.path}:{p.line}" if p.line else p.path, p.message)
+        console.print(problems)
+    goals = {code for o in summary.observations if o.passed is not None for code in o.goal_codes}
+    console.print(
+        f"Automated evidence for {len(goals)} goal(s); "
+        f"{sum(t.failed for t in summary.tallies)} failing finding(s), "
+        f"{len(summary.problems)} unreadable input(s). 'maturity report' shows the scorecard."
+    )
+
+
+def scan_json(summary: ScanSummary) -> str:
+    """The scan as JSON: counts per check, every finding with its evidence, the problems."""
+    document: dict[str, Any] = {
+        "scan_id": summary.scan_id,
+        "started_at": summary.started_at.isoformat(),
+        "finished_at": summary.finished_at.isoformat(),
+        "roots": summary.roots,
+        "inputs": summary.inputs,
+        "checks": [
+            {
+                "id": t.check.id,
+                "title": t.check.title,
+                "goals": list(t.check.goals),
+                "severity": t.check.severity,
+                "passed": t.passed,
+                "failed": t.failed,
+                "waived": t.waived,
+                "undecided": t.undecided,
+            }
+            for t in summary.tallies
+        ],
+        "findings": [
+            {
+                "check": o.check_id,
+                "subject": o.subject,
+                "unit": o.unit,
+                "goals": list(o.goal_codes),
+                "passed": o.passed,
+                "waived": o.waived,
+                "message": o.message,
+                "evidence": [e.model_dump(exclude_none=True) for e in o.evidence],
+            }
+            for o in summary.observations
+            if o.check_id != PROBLEM_CHECK
+        ],
+        "problems": [
+            {"path": p.path, "line": p.line, "message": p.message} for p in summary.problems
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def render_catalog(catalog: Catalog, console: Console) -> None:
+    table = make_table(console, f"Checks ({len(catalog.checks)})")
+    table.add_column("Check", no_wrap=True)
+    table.add_column("Goals")
+    table.add_column("Severity")
+    table.add_column("Title", ratio=1)
+    for check in sorted(catalog.checks, key=lambda c: c.id):
+        table.add_row(check.id, " ".join(check.goals), check.severity, check.title)
+    console.print(table)

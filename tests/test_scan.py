@@ -1,0 +1,173 @@
+"""`maturity scan` end to end: stored evidence, goal outcomes, exemptions, JSON and SARIF."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from platform_maturity.cli.main import main
+
+ROOT_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+  namespace: {namespace}
+{annotations}spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers:
+        - name: {name}
+          image: example/{name}:1.0
+{security}"""
+
+
+def manifest(
+    name: str, namespace: str = "shop", replicas: int = 2, root: bool = False, annotations: str = ""
+) -> str:
+    security = "" if root else "          securityContext: {runAsNonRoot: true}\n"
+    return ROOT_DEPLOYMENT.format(
+        name=name,
+        namespace=namespace,
+        replicas=replicas,
+        security=security,
+        annotations=annotations,
+    )
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def manifests(workspace_dir: Path) -> Path:
+    folder = workspace_dir / "k8s"
+    folder.mkdir()
+    (folder / "good.yaml").write_text(manifest("cart"))
+    (folder / "bad.yaml").write_text(manifest("search", namespace="search", replicas=1, root=True))
+    (folder / "broken.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: x\n")
+    (workspace_dir / "maturity.yaml").write_text(
+        "version: 1\norganization: {name: Test Org}\nunits:\n"
+        "  - {slug: alpha, name: Alpha, namespaces: [shop]}\n"
+        "  - {slug: beta, name: Beta, paths: ['k8s/bad.yaml']}\n"
+        "evidence: {kubernetes: [k8s]}\n"
+    )
+    return folder
+
+
+def goal(report: dict[str, object], code: str, scope: str = "organization") -> dict[str, object]:
+    card = report["scorecard"]  # type: ignore[index]
+    scopes = [card["organization"], *card["units"]]  # type: ignore[index]
+    chosen = next(s for s in scopes if s["scope"] == scope)
+    return next(
+        g
+        for p in chosen["pillars"]
+        for c in p["categories"]
+        for g in c["goals"]
+        if g["code"] == code
+    )
+
+
+def test_scan_stores_evidence_that_decides_goals(
+    manifests: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "answer", "S.A.20", "--status", "met")
+    code, out, _ = run(capsys, "scan")
+    assert code == 0 and "k8s.container-run-as-non-root" in out and "could not be read" in out
+    _, text, _ = run(capsys, "report", "--format", "json")
+    report = json.loads(text)
+    org = goal(report, "S.A.20")
+    assert org["outcome"] == "partly_met" and org["source"] == "scan"
+    assert org["evidence_summary"].startswith("1 of 2 subject(s) fail")
+    assert org["failing_subjects"] == ["Deployment/search/search"]
+    assert org["evidence_refs"][0].startswith("k8s/bad.yaml:")
+    assert org["disagreement"] is True and org["answer_outcome"] == "met"
+    assert goal(report, "S.A.20", "alpha")["outcome"] == "met"
+    assert goal(report, "S.A.20", "beta")["outcome"] == "not_met"
+    assert goal(report, "R.A.1", "beta")["outcome"] == "not_met"
+
+
+def test_rescanning_unchanged_inputs_gives_the_same_result(
+    manifests: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = json.loads(run(capsys, "scan", "--format", "json")[1])
+    second = json.loads(run(capsys, "scan", "--format", "json")[1])
+    assert second["scan_id"] == first["scan_id"] + 1
+    assert first["findings"] == second["findings"] and first["checks"] == second["checks"]
+    assert first["problems"] == [
+        {"path": "k8s/broken.yaml", "line": 4, "message": first["problems"][0]["message"]}
+    ]
+
+
+def test_exemptions_show_as_waived_never_passed(
+    manifests: Path, workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    annotated = manifest(
+        "search",
+        namespace="search",
+        replicas=1,
+        root=True,
+        annotations="  annotations:\n    platform-maturity.io/exempt-k8s.container-run-as-non-root:"
+        " legacy image, fixed in Q1\n",
+    )
+    (manifests / "bad.yaml").write_text(annotated)
+    config = (workspace_dir / "maturity.yaml").read_text()
+    (workspace_dir / "maturity.yaml").write_text(
+        config + "scan:\n  exemptions:\n    - {check: k8s.workload-min-replicas,"
+        " subject: 'Deployment/search/*', reason: singleton by design}\n"
+    )
+    result = json.loads(run(capsys, "scan", "--format", "json")[1])
+    waived = [f for f in result["findings"] if f["waived"]]
+    assert {f["check"] for f in waived} >= {
+        "k8s.container-run-as-non-root",
+        "k8s.workload-min-replicas",
+    }
+    assert all(f["subject"] == "Deployment/search/search" for f in waived)
+    assert all(f["passed"] is False for f in waived)
+    report = json.loads(run(capsys, "report", "--format", "json")[1])
+    assert goal(report, "S.A.20", "beta")["outcome"] == "waived"
+
+
+def test_sarif_output_is_valid_for_code_scanning(
+    manifests: Path, workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, _ = run(capsys, "scan", "--format", "sarif", "--out", "scan.sarif")
+    assert code == 0
+    sarif = json.loads((workspace_dir / "scan.sarif").read_text())
+    assert sarif["version"] == "2.1.0" and len(sarif["runs"]) == 1
+    run_ = sarif["runs"][0]
+    rules = run_["tool"]["driver"]["rules"]
+    assert {"k8s.container-run-as-non-root", "k8s.workload-min-replicas"} <= {
+        r["id"] for r in rules
+    }
+    for rule in rules:
+        assert rule["shortDescription"]["text"] and rule["help"]["text"]
+    for result in run_["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        assert result["level"] in ("error", "warning", "note")
+        location = result["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"] in ("k8s/bad.yaml", "k8s/good.yaml")
+        assert location["region"]["startLine"] >= 1
+        assert len(result["partialFingerprints"]["platformMaturity/v1"]) == 32
+    root = [r for r in run_["results"] if r["ruleId"] == "k8s.container-run-as-non-root"]
+    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in root] == [
+        "k8s/bad.yaml"
+    ]
+
+
+def test_scan_bad_input(workspace_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "scan")
+    assert code == 2 and "nothing to scan" in err
+    code, _, err = run(capsys, "scan", "missing-folder")
+    assert code == 2 and "no such file or folder" in err
+    code, _, err = run(capsys, "scan", ".", "--format", "xml")
+    assert code == 2 and "unknown format" in err
+    code, out, _ = run(capsys, "scan", "--list-checks")
+    assert code == 0 and "k8s.container-run-as-non-root" in out
