@@ -14,6 +14,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.framework import Framework, Metric
 from platform_maturity.domain.records import Answer, Measurement, Outcome, Waiver
+from platform_maturity.services.demo_evidence import write_evidence
+from platform_maturity.services.scan import run_scan
 from platform_maturity.services.scorecard import create_snapshot
 from platform_maturity.services.workspace import CONFIG_NAME, Workspace, load_workspace, open_store
 from platform_maturity.store import repo
@@ -307,4 +309,8 @@ def create_demo(
         for name, end in quarters:
             step(f"Snapshot {name}")
             create_snapshot(workspace, database, name, end, end, "demo")
+        step("Writing repositories, manifests and Terraform")
+        write_evidence(folder)
+        step("Scanning them")
+        run_scan(workspace, database, [], now, "demo")
     return workspace
