@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 POSTGRES_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
 
-.PHONY: demo test lint typecheck gold-update docs system-deps clean
+.PHONY: demo test lint typecheck gold-update docs system-deps clean bench-scan
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -21,14 +21,14 @@ system-deps: ## Chromium for the browser tests (Debian packages), when root and 
 
 test: $(STAMP) system-deps ## all tests; store tests run on SQLite and PostgreSQL
 	MATURITY_TEST_POSTGRES_URL=$${MATURITY_TEST_POSTGRES_URL:-$(POSTGRES_URL)} $(BIN)/pytest -q -n 2
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
@@ -39,6 +39,9 @@ gold-update: $(STAMP) ## rewrite the gold files of rendered outputs
 
 docs: $(STAMP) ## regenerate the framework reference and the report schema
 	$(BIN)/python scripts/gen_docs.py
+
+bench-scan: $(STAMP) ## scan speed against Checkov (installed into .bench/) and on 1,000 repositories
+	$(BIN)/python benchmarks/bench_scan.py
 
 clean:
 	rm -rf $(VENV) maturity-demo .pytest_cache .mypy_cache .ruff_cache
