@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,7 +52,7 @@ class ScanContext:
     def relative(self, path: Path) -> str:
         """How a file is named in findings: relative to the workspace, or else to the parent
         of the scanned folder that holds it (so findings read the same on every machine)."""
-        full = path.resolve()
+        full = Path(os.path.abspath(path))  # links are named where they are, not followed
         for base in (self.root, *(r.parent for r in self.scan_roots)):
             try:
                 return full.relative_to(base.resolve()).as_posix()

@@ -70,9 +70,17 @@ def _build(
     return loader.construct_object(node, deep=True)
 
 
-def parse_yaml(text: str, file: str) -> Located:
-    loader = yaml.SafeLoader(text)
+def _loader(text: str, file: str) -> yaml.SafeLoader:
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # e.g. control characters YAML does not allow
+        raise UserError(f"not valid YAML: {exc}".splitlines()[0], file=file) from None
     loader.name = file
+    return loader
+
+
+def parse_yaml(text: str, file: str) -> Located:
+    loader = _loader(text, file)
     try:
         node = loader.get_single_node()
         lines: dict[PathKey, int] = {}
@@ -117,8 +125,7 @@ def parse_yaml_all(text: str, file: str) -> list[Located]:
 
     Empty documents are skipped; a syntax error raises a UserError naming the line.
     """
-    loader = yaml.SafeLoader(text)
-    loader.name = file
+    loader = _loader(text, file)
     documents: list[Located] = []
     try:
         while loader.check_node():

@@ -37,9 +37,19 @@ def walk(roots: Sequence[Path], accept: Any) -> list[Path]:
         for path in sorted(root.rglob("*")):
             if any(part in SKIP_DIRS for part in path.relative_to(root).parts):
                 continue
-            if path.is_file() and accept(path):
+            if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+                found.append(path)  # reported by the collector, never followed
+            elif path.is_file() and accept(path):
                 found.append(path)
     return found
+
+
+def outside_link(path: Path, roots: Sequence[Path]) -> bool:
+    """A symbolic link that leads out of every scanned folder."""
+    if not path.is_symlink():
+        return False
+    target = path.resolve()
+    return not any(target.is_relative_to(r.resolve()) for r in roots if r.is_dir())
 
 
 @lru_cache(maxsize=512)
@@ -69,6 +79,13 @@ class KubernetesCollector:
         for path in inputs:
             result.inputs += 1
             display = context.relative(path)
+            if outside_link(path, context.scan_roots):
+                result.problems.append(
+                    Problem(
+                        display, "symbolic link to a file outside the scanned folders; not followed"
+                    )
+                )
+                continue
             try:
                 objects.extend(load_objects(path, display))
             except UserError as exc:

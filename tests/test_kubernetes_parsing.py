@@ -1,0 +1,75 @@
+"""The manifest reader never crashes: bad input becomes a recorded problem."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from platform_maturity.checks.catalog import load_catalog
+from platform_maturity.collectors.base import ScanContext
+from platform_maturity.collectors.kubernetes.collector import KubernetesCollector
+from platform_maturity.collectors.kubernetes.manifests import load_objects
+from platform_maturity.collectors.registry import check_functions
+from platform_maturity.domain.errors import UserError
+from platform_maturity.framework.loader import load_framework
+
+CATALOG = load_catalog(load_framework(), functions=check_functions())
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
+YAMLISH = st.text(
+    alphabet=st.sampled_from(list("abcdkindapiVersion: -{}[]\n\t'\"#&*!|>%@`,?0123456789")),
+    max_size=300,
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.one_of(YAMLISH, st.text(max_size=200)))
+def test_any_text_gives_objects_or_a_clear_error(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "fuzz.yaml"
+    path.write_text("apiVersion: v1\nkind: Pod\n" + text, encoding="utf-8")
+    try:
+        objects = load_objects(path, "fuzz.yaml")
+    except UserError as exc:
+        assert exc.file == "fuzz.yaml" and exc.message
+    else:
+        assert all(isinstance(o.data, dict) for o in objects)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.binary(max_size=300))
+def test_any_bytes_are_scanned_without_a_crash(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "bytes.yaml"
+    path.write_bytes(b"apiVersion: v1\nkind: Pod\n" + data)
+    collector = KubernetesCollector()
+    result = collector.collect(
+        [path], ScanContext(catalog=CATALOG, now=NOW, root=tmp_path, scan_roots=[tmp_path])
+    )
+    assert result.inputs == 1
+
+
+def test_bad_inputs_are_problems_and_the_rest_is_scanned(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n"
+        "  containers: [{name: a, image: x:1}]\n"
+    )
+    (tmp_path / "binary.yaml").write_bytes(b"apiVersion kind \x00\x01\x02")
+    (tmp_path / "broken.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: [\n")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.yaml"
+    outside.write_text(good.read_text())
+    (tmp_path / "link.yaml").symlink_to(outside)
+    collector = KubernetesCollector()
+    inputs = collector.discover([tmp_path])
+    result = collector.collect(
+        inputs, ScanContext(catalog=CATALOG, now=NOW, root=tmp_path, scan_roots=[tmp_path])
+    )
+    problems = {p.path: p.message for p in result.problems}
+    assert set(problems) == {"binary.yaml", "broken.yaml", "link.yaml"}
+    assert "binary" in problems["binary.yaml"] and "outside" in problems["link.yaml"]
+    assert {o.subject for o in result.observations} == {"Pod/default/ok"}
