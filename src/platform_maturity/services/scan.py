@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, datetime, time
 from pathlib import Path
 
@@ -60,6 +61,7 @@ def _unit_for(workspace: Workspace) -> Callable[[Path, str | None], str | None]:
     units = workspace.config.units
     root = workspace.root.resolve()
 
+    @lru_cache(maxsize=65536)
     def unit_for(path: Path, namespace: str | None) -> str | None:
         if namespace is not None:
             for unit in units:
