@@ -171,3 +171,22 @@ def test_scan_bad_input(workspace_dir: Path, capsys: pytest.CaptureFixture[str])
     assert code == 2 and "unknown format" in err
     code, out, _ = run(capsys, "scan", "--list-checks")
     assert code == 0 and "k8s.container-run-as-non-root" in out
+
+
+def test_each_configured_path_goes_to_its_own_collector(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workspace_dir / "k8s").mkdir()
+    (workspace_dir / "k8s" / "app.yaml").write_text(manifest("cart"))
+    (workspace_dir / "not-a-repo").mkdir()
+    (workspace_dir / "not-a-repo" / "README.md").write_text("hello\n")
+    (workspace_dir / "maturity.yaml").write_text(
+        "version: 1\norganization: {name: Test Org}\n"
+        "evidence: {kubernetes: [k8s], repositories: [not-a-repo]}\n"
+    )
+    result = json.loads(run(capsys, "scan", "--format", "json")[1])
+    assert result["inputs"]["kubernetes"] == 1
+    assert [p["path"] for p in result["problems"]] == ["not-a-repo"]
+    assert "git" in result["problems"][0]["message"]
+    # the manifest folder is not mistaken for a repository
+    assert not any(f["check"].startswith("repo.") for f in result["findings"])

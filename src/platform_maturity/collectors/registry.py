@@ -8,6 +8,7 @@ until a scan asks for it.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -35,20 +36,25 @@ def _load(target: str) -> Any:
     return getattr(module, attribute) if attribute else module
 
 
-def _instance(obj: Any) -> Collector:
-    return obj() if isinstance(obj, type) else obj  # type: ignore[no-any-return]
+def _instance(obj: Any, options: Mapping[str, Any]) -> Collector:
+    return obj(**options) if isinstance(obj, type) else obj  # type: ignore[no-any-return]
 
 
-def collectors() -> dict[str, Collector]:
-    """Every available collector by id: built-ins first, then entry points."""
+def collectors(options: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Collector]:
+    """Every available collector by id: built-ins first, then entry points.
+
+    ``options`` passes constructor arguments by collector id (e.g. a workspace's own
+    repository detector tables).
+    """
+    options = options or {}
     found: dict[str, Collector] = {}
     for name, target in BUILTIN.items():
         try:
-            found[name] = _instance(_load(target))
+            found[name] = _instance(_load(target), options.get(name, {}))
         except ModuleNotFoundError:
             continue  # a built-in source not shipped in this build
     for point in entry_points(group=ENTRY_POINT_GROUP):
-        found.setdefault(point.name, _instance(point.load()))
+        found.setdefault(point.name, _instance(point.load(), options.get(point.name, {})))
     return found
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import UTC, datetime, time
+from functools import lru_cache
 from pathlib import Path
 
 from platform_maturity.checks.catalog import Catalog, load_catalog
@@ -51,10 +51,28 @@ def catalog_for(workspace: Workspace) -> Catalog:
     return load_catalog(workspace.framework, extra=extra, functions=check_functions())
 
 
-def default_roots(workspace: Workspace) -> list[Path]:
+def default_roots(workspace: Workspace) -> dict[str, list[Path]]:
+    """The evidence paths of maturity.yaml, by the collector that reads them."""
     evidence = workspace.config.evidence
-    names = [*evidence.repositories, *evidence.kubernetes, *evidence.terraform]
-    return [(workspace.root / name).resolve() for name in names]
+
+    def paths(names: Sequence[str]) -> list[Path]:
+        return [(workspace.root / name).resolve() for name in names]
+
+    return {
+        "repository": paths(evidence.repositories),
+        "kubernetes": paths(evidence.kubernetes),
+        "terraform": paths(evidence.terraform),
+    }
+
+
+def _collector_options(workspace: Workspace) -> dict[str, dict[str, object]]:
+    """A workspace's own repository detector tables, next to its own checks."""
+    tables: list[Path] = []
+    for name in workspace.config.scan.checks:
+        folder = (workspace.root / name).resolve() / "repository" / "detectors"
+        if folder.is_dir():
+            tables.extend(sorted(folder.glob("*.yaml")))
+    return {"repository": {"detector_paths": tables}} if tables else {}
 
 
 def _unit_for(workspace: Workspace) -> Callable[[Path, str | None], str | None]:
@@ -136,7 +154,13 @@ def run_scan(
     clock: Callable[[], datetime] | None = None,
 ) -> ScanSummary:
     """Scan ``paths`` (or the workspace's evidence roots); store it all or nothing."""
-    roots = [p.resolve() for p in paths] if paths else default_roots(workspace)
+    found = collectors(_collector_options(workspace))
+    if paths:
+        given = [p.resolve() for p in paths]
+        by_collector = dict.fromkeys(found, given)
+    else:
+        by_collector = default_roots(workspace)
+    roots = list(dict.fromkeys(r for rs in by_collector.values() for r in rs))
     if not roots:
         raise UserError(
             "nothing to scan",
@@ -159,10 +183,15 @@ def run_scan(
     observations: list[Observation] = []
     problems: list[Problem] = []
     inputs: dict[str, int] = {}
-    found = collectors()
     for index, (name, collector) in enumerate(sorted(found.items())):
         report(f"Scanning {name}", index, len(found))
-        discovered = collector.discover(roots)
+        mine = by_collector.get(name, [])
+        discovered = collector.discover(mine) if mine else []
+        if not paths and name == "repository":
+            # a configured repository path that holds no repository is worth a finding
+            discovered += [
+                r for r in mine if not any(d == r or d.is_relative_to(r) for d in discovered)
+            ]
         result = collector.collect(discovered, context)
         inputs[name] = result.inputs
         observations.extend(result.observations)

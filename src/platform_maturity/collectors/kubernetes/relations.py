@@ -159,6 +159,87 @@ def _default_deny(direction: str) -> Relation:
     return check
 
 
+def _pod_labels(obj: K8sObject) -> dict[str, Any]:
+    """The labels of the pods an object runs (its pod template's, or a Pod's own)."""
+    pod_path = obj.pod_spec_path
+    if pod_path is None:
+        return {}
+    labels = obj.get((*pod_path[:-1], "metadata", "labels"))
+    return labels if isinstance(labels, dict) else {}
+
+
+def _policy_types(policy: K8sObject) -> set[str]:
+    """The directions a NetworkPolicy isolates, with Kubernetes' defaulting."""
+    spec = policy.get(("spec",))
+    if not isinstance(spec, dict):
+        return set()
+    declared = spec.get("policyTypes")
+    if isinstance(declared, list):
+        return {str(t) for t in declared}
+    return {"Ingress", *(["Egress"] if spec.get("egress") else [])}
+
+
+def network_policy_isolates_workload(objects: Sequence[K8sObject]) -> Iterator[Verdict]:
+    """Pods are isolated for ingress and egress: some NetworkPolicy of their namespace
+    selects them and lists the direction, so only what a policy allows gets through."""
+    policies = [o for o in objects if o.kind == "NetworkPolicy"]
+    for workload in objects:
+        if workload.pod_spec_path is None:
+            continue
+        labels = _pod_labels(workload)
+        isolated: dict[str, str] = {}
+        for policy in policies:
+            selector = policy.get(("spec", "podSelector"))
+            if policy.namespace != workload.namespace or not selector_matches(
+                {} if selector is None else selector, labels
+            ):
+                continue
+            for direction in sorted(_policy_types(policy)):
+                isolated.setdefault(direction, policy.name)
+        missing = [d for d in ("Ingress", "Egress") if d not in isolated]
+        if missing:
+            message = "no NetworkPolicy isolates its pods for " + " and ".join(
+                d.lower() for d in missing
+            )
+        else:
+            names = sorted(set(isolated.values()))
+            message = "ingress and egress isolated by NetworkPolicy " + ", ".join(names)
+        yield Verdict(workload, not missing, message, ("metadata",))
+
+
+def service_account_token_not_mounted(objects: Sequence[K8sObject]) -> Iterator[Verdict]:
+    """The pod does not get an API token it did not ask for: automountServiceAccountToken
+    is false on the pod, or unset there and false on its ServiceAccount."""
+    accounts = {(o.namespace, o.name): o for o in objects if o.kind == "ServiceAccount"}
+    for workload in objects:
+        pod_path = workload.pod_spec_path
+        if pod_path is None:
+            continue
+        pod = workload.get(pod_path)
+        setting = pod.get("automountServiceAccountToken")
+        name = str(pod.get("serviceAccountName") or pod.get("serviceAccount") or "default")
+        if setting is False:
+            yield Verdict(workload, True, "the pod disables token automounting", pod_path)
+            continue
+        if setting is True:
+            message = "the pod sets automountServiceAccountToken: true"
+            yield Verdict(workload, False, message, (*pod_path, "automountServiceAccountToken"))
+            continue
+        account = accounts.get((workload.namespace, name))
+        if account is not None and account.get(("automountServiceAccountToken",)) is False:
+            yield Verdict(
+                workload, True, f"ServiceAccount {name} disables token automounting", pod_path
+            )
+        else:
+            yield Verdict(
+                workload,
+                False,
+                f"an API token is mounted: neither the pod nor ServiceAccount {name} "
+                "sets automountServiceAccountToken: false",
+                pod_path,
+            )
+
+
 FUNCTIONS: dict[str, Relation] = {
     "replicas_at_least_two": replicas_at_least_two,
     "pdb_protects_workload": pdb_protects_workload,
@@ -166,4 +247,6 @@ FUNCTIONS: dict[str, Relation] = {
     "vpa_sizes_workload": _scaled_by("VerticalPodAutoscaler", "VerticalPodAutoscaler"),
     "default_deny_ingress": _default_deny("Ingress"),
     "default_deny_egress": _default_deny("Egress"),
+    "network_policy_isolates_workload": network_policy_isolates_workload,
+    "service_account_token_not_mounted": service_account_token_not_mounted,
 }

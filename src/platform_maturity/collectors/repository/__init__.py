@@ -1,0 +1,1 @@
+"""The repository collector: detectors (data) over a git repository's files and history."""

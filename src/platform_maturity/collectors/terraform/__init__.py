@@ -1,0 +1,1 @@
+"""Terraform: parsed ``.tf`` folders and ``terraform show -json`` plan or state JSON."""
