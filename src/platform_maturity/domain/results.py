@@ -142,3 +142,34 @@ class ScorecardDiff(_Result):
     pillars: tuple[PillarChange, ...]
     improved: tuple[GoalChange, ...]
     regressed: tuple[GoalChange, ...]
+
+
+class SubjectResult(_Result):
+    """One scanned subject (a repository, workload or Terraform resource) across checks."""
+
+    subject: str
+    collector: str
+    unit: str | None
+    passed: int
+    failed: int
+    waived: int
+    undecided: int
+    results: dict[str, str]  # check id -> pass | fail | waived | unknown
+    refs: dict[str, str] = {}  # check id -> file:line of a failing finding
+
+
+class ScanResult(_Result):
+    """What the latest scan shows: every subject, and which goals it gave evidence for."""
+
+    scanned_at: datetime
+    subjects: tuple[SubjectResult, ...]
+    goals_with_evidence: tuple[str, ...]
+    goals_with_checks: tuple[str, ...]
+
+    @property
+    def coverage(self) -> float:
+        """Share (0-100) of the goals that have checks which got evidence from this scan."""
+        if not self.goals_with_checks:
+            return 0.0
+        evidenced = set(self.goals_with_evidence) & set(self.goals_with_checks)
+        return round(100.0 * len(evidenced) / len(self.goals_with_checks), 1)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from platform_maturity.domain.records import Measurement, Observation, Outcome
+from platform_maturity.domain.results import ScanResult, SubjectResult
 
 SHOWN_SUBJECTS = 10
 
@@ -143,3 +144,52 @@ def scan_measurements(
                 )
             )
     return measurements
+
+
+def scan_result(
+    observations: Sequence[Observation], goals_with_checks: Iterable[str]
+) -> ScanResult | None:
+    """Per subject, each check's verdict; and the goals the scan gave evidence for."""
+    decided = [o for o in observations if not o.check_id.startswith("scan.")]
+    if not decided:
+        return None
+    subjects: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    units: dict[tuple[str, str], str | None] = {}
+    refs: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    order = {"fail": 3, "unknown": 2, "waived": 1, "pass": 0}
+    for o in decided:
+        key = (o.collector, o.subject)
+        units[key] = o.unit
+        status = (
+            ("waived" if o.waived else "fail")
+            if o.passed is False
+            else ("pass" if o.passed else "unknown")
+        )
+        current = subjects[key].get(o.check_id)
+        if current is None or order[status] > order[current]:
+            subjects[key][o.check_id] = status
+            if status == "fail" and (ref := _ref(o)):
+                refs[key][o.check_id] = ref
+    rows = []
+    for (collector, subject), results in sorted(subjects.items()):
+        counts = {s: sum(1 for v in results.values() if v == s) for s in order}
+        rows.append(
+            SubjectResult(
+                subject=subject,
+                collector=collector,
+                unit=units[(collector, subject)],
+                passed=counts["pass"],
+                failed=counts["fail"],
+                waived=counts["waived"],
+                undecided=counts["unknown"],
+                results=dict(sorted(results.items())),
+                refs=refs[(collector, subject)],
+            )
+        )
+    evidenced = sorted({c for o in decided if o.passed is not None for c in o.goal_codes})
+    return ScanResult(
+        scanned_at=max(o.observed_at for o in decided),
+        subjects=tuple(rows),
+        goals_with_evidence=tuple(evidenced),
+        goals_with_checks=tuple(sorted(set(goals_with_checks))),
+    )

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from platform_maturity.domain.framework import Framework
-from platform_maturity.domain.results import Scorecard, ScorecardDiff
+from platform_maturity.domain.results import ScanResult, Scorecard, ScorecardDiff
 
 REPORT_SCHEMA_VERSION = 1
 
@@ -48,6 +48,8 @@ class ReportModel(BaseModel):
     changes: ScorecardDiff | None
     history: tuple[HistoryPoint, ...]
     goal_text: dict[str, GoalText]
+    scan: ScanResult | None = None
+    check_titles: dict[str, str] = {}
 
 
 def build_report_model(
@@ -58,6 +60,8 @@ def build_report_model(
     history_names: list[str],
     changes: ScorecardDiff | None,
     generated_at: datetime,
+    scan: ScanResult | None = None,
+    check_titles: dict[str, str] | None = None,
 ) -> ReportModel:
     points = tuple(
         HistoryPoint(
@@ -81,6 +85,8 @@ def build_report_model(
         scorecard=scorecard,
         changes=changes,
         history=points,
+        scan=scan,
+        check_titles=check_titles or {},
         goal_text={
             g.code: GoalText(
                 why=g.why, how=g.how, upstream=g.upstream if g.upstream != g.code else None

@@ -6,8 +6,10 @@ from datetime import datetime
 
 from platform_maturity.domain.results import ScopeResult, Scorecard
 from platform_maturity.engine.diff import diff_scopes
+from platform_maturity.engine.evidence import scan_result
 from platform_maturity.reports.model import ReportModel, build_report_model
 from platform_maturity.services import scorecard as scorecards
+from platform_maturity.services.scan import catalog_for
 from platform_maturity.services.workspace import Workspace
 from platform_maturity.store import repo
 from platform_maturity.store.db import Database
@@ -43,6 +45,21 @@ def report_model(
     changes = None
     if history:
         changes = diff_scopes(kept[-1], history[-1].organization, "now", card.organization)
+    with database.transaction() as session:
+        observations = [o for o in repo.latest_observations(session) if o.observed_at <= now]
+    if slug is not None:
+        observations = [o for o in observations if o.unit == slug]
+    catalog = catalog_for(workspace)
+    scan = scan_result(observations, catalog.goals_with_checks())
+    titles = {c.id: c.title for c in catalog.checks} if scan else {}
     return build_report_model(
-        workspace.framework, workspace.config.organization.name, card, history, kept, changes, now
+        workspace.framework,
+        workspace.config.organization.name,
+        card,
+        history,
+        kept,
+        changes,
+        now,
+        scan=scan,
+        check_titles=titles,
     )
