@@ -9,8 +9,11 @@ import json
 import sys
 from pathlib import Path
 
+from platform_maturity.checks.catalog import load_catalog
 from platform_maturity.cli.reference import cli_reference
+from platform_maturity.collectors.registry import check_functions
 from platform_maturity.framework.loader import load_framework
+from platform_maturity.reports.checks_reference import docs_with_table
 from platform_maturity.reports.framework_export import export_markdown
 from platform_maturity.reports.model import ReportModel
 
@@ -18,13 +21,17 @@ ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "docs" / "framework-reference.md"
 CLI = ROOT / "docs" / "cli.md"
 SCHEMA = ROOT / "docs" / "report-schema.json"
+CHECKS = ROOT / "docs" / "checks.md"
 
 
 def generated() -> dict[Path, str]:
     """Every generated document and its current content."""
     schema = ReportModel.model_json_schema()
+    framework = load_framework()
+    catalog = load_catalog(framework, functions=check_functions())
     return {
-        REFERENCE: export_markdown(load_framework()),
+        CHECKS: docs_with_table(CHECKS.read_text(encoding="utf-8"), catalog),
+        REFERENCE: export_markdown(framework),
         CLI: cli_reference(),
         SCHEMA: json.dumps(schema, indent=2, sort_keys=True) + "\n",
     }

@@ -15,8 +15,6 @@ The second half keeps the check table of docs/checks.md true; rewrite it with
 
 from __future__ import annotations
 
-import re
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -175,67 +173,3 @@ def test_our_checks_agree_with_polaris_fixtures(capsys: pytest.CaptureFixture[st
     applicable = sum(r.applicable for r in rows)
     assert applicable, "no Polaris fixture was applicable to any of our checks"
     assert agreed / applicable >= MIN_AGREEMENT, table
-
-
-# ---- docs/checks.md: the table of all checks ------------------------------------------
-
-TABLE_START = (
-    "<!-- checks-table:start (generated: .venv/bin/python -m tests.test_polaris_agreement) -->"
-)
-TABLE_END = "<!-- checks-table:end -->"
-EQUIVALENT_LABELS = {
-    "polaris": "Polaris",
-    "kube_score": "kube-score",
-    "kube_linter": "kube-linter",
-    "checkov": "Checkov",
-    "trivy": "Trivy",
-    "scorecard": "Scorecard",
-}
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def checks_table(catalog: Catalog) -> str:
-    """One Markdown table per source: id, title, goals, severity, matcher, equivalents."""
-    parts: list[str] = []
-    for source in sorted({c.source for c in catalog.checks}):
-        checks = sorted((c for c in catalog.checks if c.source == source), key=lambda c: c.id)
-        parts.append(f"### {source.capitalize()} ({len(checks)} checks)\n")
-        parts.append("| Id | Title | Goals | Severity | Target | Matcher | Equivalents |")
-        parts.append("|---|---|---|---|---|---|---|")
-        for c in checks:
-            equivalents = "; ".join(
-                f"{label}: {', '.join(getattr(c.equivalents, name))}"
-                for name, label in EQUIVALENT_LABELS.items()
-                if getattr(c.equivalents, name)
-            )
-            matcher = c.kind_label if c.function is None else f"function `{c.function}`"
-            target = c.target + (f" ({', '.join(c.kinds)})" if c.kinds else "")
-            title = c.title + (" *(disabled)*" if c.disabled else "")
-            parts.append(
-                f"| `{c.id}` | {_cell(title)} | {', '.join(c.goals)} | {c.severity} | "
-                f"{_cell(target)} | {matcher} | {_cell(equivalents) or '—'} |"
-            )
-        parts.append("")
-    return "\n".join(parts).rstrip() + "\n"
-
-
-def docs_with_table(current: str, catalog: Catalog) -> str:
-    pattern = re.compile(re.escape(TABLE_START) + r"\n.*?" + re.escape(TABLE_END), re.S)
-    block = f"{TABLE_START}\n{checks_table(catalog)}{TABLE_END}"
-    assert pattern.search(current), f"{DOCS} lacks the table markers"
-    return pattern.sub(lambda _m: block, current)
-
-
-def test_docs_check_table_is_current() -> None:
-    current = DOCS.read_text(encoding="utf-8")
-    assert docs_with_table(current, CATALOG) == current, (
-        "docs/checks.md is stale; run .venv/bin/python -m tests.test_polaris_agreement"
-    )
-
-
-if __name__ == "__main__":
-    DOCS.write_text(docs_with_table(DOCS.read_text(encoding="utf-8"), CATALOG), encoding="utf-8")
-    print(f"wrote the check table of {DOCS.relative_to(ROOT)}", file=sys.stderr)
