@@ -190,3 +190,41 @@ def test_each_configured_path_goes_to_its_own_collector(
     assert "git" in result["problems"][0]["message"]
     # the manifest folder is not mistaken for a repository
     assert not any(f["check"].startswith("repo.") for f in result["findings"])
+
+
+def test_repositories_are_assigned_to_units_by_codeowners(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess
+
+    for name, owner in (("api", "@acme/payments"), ("web", "@acme/shop")):
+        repo = workspace_dir / "repos" / name
+        (repo / ".github").mkdir(parents=True)
+        (repo / ".github" / "CODEOWNERS").write_text(f"# owners\n*  {owner}\ndocs/ @acme/docs\n")
+        subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+        subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+        subprocess.run(
+            [
+                "git",
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "commit.gpgsign=false",
+                "commit",
+                "-qm",
+                "x",
+            ],
+            cwd=repo,
+            check=True,
+        )
+    (workspace_dir / "maturity.yaml").write_text(
+        "version: 1\norganization: {name: Test Org}\nunits:\n"
+        "  - {slug: alpha, name: Alpha, owners: ['@ACME/payments']}\n"
+        "  - {slug: beta, name: Beta, owners: ['@acme/shop']}\n"
+        "evidence: {repositories: [repos]}\n"
+    )
+    result = json.loads(run(capsys, "scan", "--format", "json")[1])
+    units = {f["subject"]: f["unit"] for f in result["findings"] if f["check"] == "repo.codeowners"}
+    assert units == {"repo:api": "alpha", "repo:web": "beta"}

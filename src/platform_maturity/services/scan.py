@@ -101,6 +101,15 @@ def _unit_for(workspace: Workspace) -> Callable[[Path, str | None], str | None]:
     return unit_for
 
 
+def _unit_for_owners(workspace: Workspace) -> Callable[[Sequence[str]], str | None]:
+    by_owner = {o.lower(): u.slug for u in workspace.config.units for o in u.owners}
+
+    def unit_for_owners(owners: Sequence[str]) -> str | None:
+        return next((by_owner[o.lower()] for o in owners if o.lower() in by_owner), None)
+
+    return unit_for_owners
+
+
 def _exemptions(workspace: Workspace) -> list[Exemption]:
     return [
         Exemption(
@@ -175,6 +184,7 @@ def run_scan(
         catalog=catalog,
         now=now,
         unit_for=_unit_for(workspace),
+        unit_for_owners=_unit_for_owners(workspace),
         exemptions=_exemptions(workspace),
         root=workspace.root.resolve(),
         scan_roots=roots,

@@ -60,6 +60,7 @@ class UnitConfig(_Config):
     # e.g. "repos/payments-*") and Kubernetes namespaces
     paths: list[str] = []
     namespaces: list[str] = []
+    owners: list[str] = []  # CODEOWNERS handles, e.g. "@northwind/payments"
 
 
 class DatabaseConfig(_Config):

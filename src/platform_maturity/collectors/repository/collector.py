@@ -16,7 +16,7 @@ from platform_maturity.collectors.repository.detectors import (
     verdict,
 )
 from platform_maturity.collectors.repository.facts import RepoFacts, Status, Verdict
-from platform_maturity.collectors.repository.files import list_repository
+from platform_maturity.collectors.repository.files import RepoTree, list_repository
 from platform_maturity.collectors.repository.git import GitView, is_repository
 from platform_maturity.collectors.repository.relations import FUNCTIONS
 from platform_maturity.domain.checks import CheckDefinition
@@ -165,11 +165,30 @@ def _scan(path: Path, detectors: DetectorSet, context: ScanContext) -> RepoFacts
         return Problem(display, "not a git repository (no .git): skipped")
     tree = list_repository(path)
     results = run_detectors(detectors, tree, GitView(path))
+    unit = context.unit_for(path, None) or context.unit_for_owners(default_owners(tree))
     return RepoFacts(
         name=path.resolve().name,
         path=path,
         display=display,
-        unit=context.unit_for(path, None),
+        unit=unit,
         tree=tree,
         results=results,
     )
+
+
+CODEOWNERS_FILES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
+
+
+def default_owners(tree: RepoTree) -> list[str]:
+    """The owners of the repository's catch-all rule (``*``) in its CODEOWNERS file."""
+    for name in CODEOWNERS_FILES:
+        found = tree.read(name)
+        if found is None:
+            continue
+        owners: list[str] = []
+        for line in found.text.splitlines():
+            parts = line.split("#", 1)[0].split()
+            if parts and parts[0] in ("*", "/*", "/**"):
+                owners = parts[1:]  # the last matching rule wins, as in GitHub
+        return owners
+    return []
