@@ -39,6 +39,8 @@ class ScanContext:
     catalog: Catalog
     now: datetime
     unit_for: Callable[[Path, str | None], str | None] = lambda _path, _namespace: None
+    # the unit whose owner handles (e.g. "@org/payments") own a subject, per CODEOWNERS
+    unit_for_owners: Callable[[Sequence[str]], str | None] = lambda _owners: None
     exemptions: Sequence[Exemption] = ()
     root: Path = field(default_factory=Path.cwd)
     scan_roots: Sequence[Path] = ()
