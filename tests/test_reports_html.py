@@ -12,7 +12,7 @@ import pytest
 
 from platform_maturity.domain.framework import Framework
 from platform_maturity.domain.records import Answer, Measurement, Outcome, Waiver
-from platform_maturity.domain.results import GoalChange
+from platform_maturity.domain.results import GoalChange, ScanResult, SubjectResult
 from platform_maturity.domain.units import convert
 from platform_maturity.engine.diff import diff_scopes
 from platform_maturity.engine.evaluate import Facts
@@ -21,6 +21,8 @@ from platform_maturity.framework.loader import load_framework
 from platform_maturity.reports.charts import TrendDatum, trend_chart
 from platform_maturity.reports.formatting import (
     CHANGES_SHOWN,
+    MATRIX_ROWS,
+    check_columns,
     fmt_delta,
     fmt_quantity,
     md_cell,
@@ -29,6 +31,7 @@ from platform_maturity.reports.formatting import (
 from platform_maturity.reports.html import render_html
 from platform_maturity.reports.markdown import render_markdown
 from platform_maturity.reports.model import ReportModel, build_report_model
+from platform_maturity.reports.render import render
 
 NOW = datetime(2026, 4, 1, 9, 30, tzinfo=UTC)
 SNAPSHOTS = (
@@ -436,3 +439,182 @@ def test_metric_values_use_format_value() -> None:
                 shown = fmt_quantity(metric.value, metric.unit)
                 assert f"<b>{shown}</b>" in html, metric.id
                 assert f"| {md_cell(shown)} |" in text, metric.id
+
+
+# ---- automated evidence: coverage and subject × check matrices ---------------------------
+
+
+def _subject(
+    subject: str,
+    collector: str,
+    results: dict[str, str],
+    unit: str | None = "payments",
+    refs: dict[str, str] | None = None,
+) -> SubjectResult:
+    values = list(results.values())
+    return SubjectResult(
+        subject=subject,
+        collector=collector,
+        unit=unit,
+        passed=values.count("pass"),
+        failed=values.count("fail"),
+        waived=values.count("waived"),
+        undecided=values.count("unknown"),
+        results=results,
+        refs=refs or {},
+    )
+
+
+SCAN_SUBJECTS = (
+    _subject(
+        "repo:web",
+        "repository",
+        {"repo.ci-present": "pass", "repo.codeowners": "fail", "repo.sbom": "waived"},
+        refs={"repo.codeowners": "repos/web/.github:1"},
+    ),
+    _subject(
+        "repo:api",
+        "repository",
+        {"repo.ci-present": "fail", "repo.codeowners": "fail", "repo.sbom": "unknown"},
+        unit="search",
+        refs={"repo.ci-present": "repos/api/.gitlab-ci.yml:7"},
+    ),
+    _subject("repo:docs", "repository", {"repo.ci-present": "pass"}),
+    _subject(
+        "Deployment/shop/cart",
+        "kubernetes",
+        {"k8s.container-cpu-limits": "fail", "k8s.workload-pdb": "pass"},
+        refs={"k8s.container-cpu-limits": "k8s/cart.yaml:12-30"},
+    ),
+    _subject(f"PodDisruptionBudget/shop/{XSS}", "kubernetes", {"k8s.pdb-allows": "pass"}),
+)
+
+
+def scan_model(subjects: tuple[SubjectResult, ...] = SCAN_SUBJECTS) -> ReportModel:
+    codes = [g.code for g in load_framework().goals()]
+    scan = ScanResult(
+        scanned_at=NOW - timedelta(hours=2),
+        subjects=subjects,
+        goals_with_evidence=tuple(codes[:2]),
+        goals_with_checks=tuple(codes[:3]),
+    )
+    titles = {"repo.codeowners": "Repositories name their owners", "repo.sbom": "SBOM <built>"}
+    return sample_model().model_copy(update={"scan": scan, "check_titles": titles})
+
+
+def _matrix(html: str, collector: str) -> str:
+    start = html.index(f'id="evidence-{collector}"')
+    return html[start : html.index("</table>", start)]
+
+
+def _rows(matrix: str) -> list[str]:
+    body = matrix[matrix.index("<tbody>") : matrix.index("</tbody>")]
+    return body.split("<tr>")[1:]
+
+
+def test_evidence_section_shows_coverage_and_matrices() -> None:
+    model = scan_model()
+    codes = [g.code for g in load_framework().goals()]
+    html = render_html(model)
+    assert 'href="#evidence"' in html and 'id="evidence"' in html
+    assert "Automated evidence" in html
+    assert "2<small> of 3</small>" in html  # goals with checks that got evidence
+    section = html[html.index('id="evidence"') :]
+    assert f'href="#goal-{codes[0]}"' in section
+    assert f'class="chip code missing" href="#goal-{codes[2]}"' in section  # no evidence
+    assert "Repositories × checks" in html and "Workloads × checks" in html
+    assert "Terraform resources × checks" not in html  # no Terraform subjects scanned
+
+    repos = _matrix(html, "repository")
+    assert repos.count('class="chk') == 3  # checks with a result for some repository
+    rows = _rows(repos)
+    assert len(rows) == 3
+    assert [r.split('<span class="name">')[1].split("<")[0] for r in rows] == [
+        "api",
+        "web",
+        "docs",
+    ]  # most failures first
+    assert repos.count('class="r-fail"') == 3
+    assert repos.count('class="r-pass"') == 2
+    assert repos.count('class="r-waived"') == 1
+    assert repos.count('class="r-unknown"') == 1
+    assert rows[2].count('class="mk"') == 3 and rows[2].count("<i ") == 1  # two blanks
+    assert 'title="ci-present: failed at repos/api/.gitlab-ci.yml:7"' in repos
+    assert 'title="Repositories name their owners (repo.codeowners)"' in repos
+    assert "SBOM &lt;built&gt;" in repos
+
+    workloads = _matrix(html, "kubernetes")
+    assert len(_rows(workloads)) == 2
+    assert workloads.count('class="chk') == 3
+    assert "k8s/cart.yaml:12-30" in workloads
+    assert XSS not in html
+
+
+def test_check_columns_group_shared_first_words() -> None:
+    failing = {"k8s.container-a": 1, "k8s.container-b": 0, "k8s.container-c": 2, "k8s.pod-x": 0}
+    columns, groups = check_columns(list(failing), {}, failing)
+    assert [c.label for c in columns] == ["a", "b", "c", "pod-x"]
+    assert [(g.group, g.span) for g in groups] == [("container", 3), ("", 1)]
+    assert [c.divider for c in columns] == [False, False, False, True]
+    assert columns[0].short == "container-a"
+
+
+def test_large_matrix_shows_the_subjects_with_most_failures() -> None:
+    checks = [f"repo.check-{i:02d}" for i in range(20)]
+    subjects = tuple(
+        _subject(
+            f"repo:r{n:03d}",
+            "repository",
+            {c: "fail" if i < n % 20 else "pass" for i, c in enumerate(checks)},
+        )
+        for n in range(65)
+    )
+    model = scan_model(subjects)
+    html = render_html(model)
+    repos = _matrix(html, "repository")
+    rows = _rows(repos)
+    assert len(rows) == MATRIX_ROWS == 60
+    fails = [int(r.split('class="fails">')[1].split("<")[0] or 0) for r in rows]
+    # most failures first; the five left out fail no more checks than any shown
+    assert fails == sorted((n % 20 for n in range(65)), reverse=True)[:60]
+    assert "…and 5 more repositories with fewer failures." in html
+    text = render_markdown(model)
+    assert "…and 5 more repositories with fewer failures." in text
+    assert "| r019 | Payments | 1 | 19 | failed: check-00, check-01," in text  # a list, no matrix
+
+
+def test_markdown_has_the_evidence_section() -> None:
+    text = render_markdown(scan_model())
+    assert "## Automated evidence" in text
+    assert "**2 of 3** goals that have checks got evidence" in text
+    assert "### Repositories × checks" in text and "### Workloads × checks" in text
+    lines = text.splitlines()
+    header = lines.index("### Repositories × checks") + 4
+    assert lines[header] == "| Subject | Unit | Fail | ci-present | codeowners | sbom |"
+    assert lines[header + 1] == "|---|---|--:|:-:|:-:|:-:|"
+    assert lines[header + 2] == "| api | Search & Discovery | 2 | ✗ | ✗ | ? |"
+    assert lines[header + 3] == "| web | Payments | 1 | ✓ | ✗ | ~ |"
+    assert lines[header + 4] == "| docs | Payments | 0 | ✓ |  |  |"
+    assert "| cart (Deployment in shop) | Payments | 1 |" in text
+    assert XSS not in text
+
+
+def test_without_scan_there_is_no_evidence_section() -> None:
+    model = sample_model()
+    assert model.scan is None
+    assert 'id="evidence"' not in render_html(model)
+    assert "Automated evidence" not in render_html(model)
+    assert "Automated evidence" not in render_markdown(model)
+    assert "Automated evidence" not in render(model, "terminal", width=110)
+
+
+def test_terminal_names_coverage_and_details_show_sources() -> None:
+    model = scan_model()
+    short = render(model, "terminal", width=110, details=False)
+    assert "Automated evidence: 2 of 3 goals with checks (66.7 %)" in short
+    assert "Automated evidence by source" not in short
+    long = render(model, "terminal", width=110, details=True)
+    assert "Automated evidence by source" in long
+    table = long[long.index("Automated evidence by source") :]
+    assert "Repositories" in table and "Kubernetes objects" in table
+    assert "2× codeowners" in table

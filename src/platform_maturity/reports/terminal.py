@@ -11,6 +11,7 @@ from rich.text import Text
 from platform_maturity.domain.records import Outcome
 from platform_maturity.domain.results import PillarResult, ScopeResult, ScorecardDiff
 from platform_maturity.domain.units import format_value
+from platform_maturity.reports.formatting import EvidenceView, evidence_view
 from platform_maturity.reports.model import ReportModel
 
 OUTCOME_STYLE = {
@@ -180,6 +181,46 @@ def _goalsmake_table(pillar: PillarResult, console: Console) -> Table:
     return table
 
 
+TOP_FAILING = 3  # most-failed checks named per collector
+
+
+def _evidence_line(view: EvidenceView) -> Text:
+    return Text.assemble(
+        ("Automated evidence: ", "bold"),
+        (f"{view.evidenced} of {view.with_checks}", "bold cyan"),
+        f" goals with checks ({view.coverage:.1f} %)",
+        (f" · scan of {view.scanned_at:%Y-%m-%d}", "bright_black"),
+    )
+
+
+def _evidence_table(view: EvidenceView, console: Console) -> Table:
+    """Per source: subjects, how many fail a check, failed findings, the checks failed most."""
+    table = make_table(console, "Automated evidence by source")
+    source_width = max((len(mx.noun) for mx in view.matrices), default=6)
+    table.add_column("Source", no_wrap=True, min_width=source_width)
+    counts = ("Subjects", "Failing", "Failures")
+    for header in counts:
+        table.add_column(header, justify="right", no_wrap=True, min_width=len(header))
+    # the rest of the line, so that long check ids end in "…" instead of being cut off
+    used = source_width + sum(len(h) for h in counts) + 3 * (len(counts) + 2)
+    table.add_column(
+        "Failed most often",
+        no_wrap=True,
+        overflow="ellipsis",
+        max_width=max(12, console.width - used),
+    )
+    for mx in view.matrices:
+        top = sorted((c for c in mx.columns if c.failing), key=lambda c: (-c.failing, c.id))
+        table.add_row(
+            mx.noun[:1].upper() + mx.noun[1:],
+            str(mx.total),
+            Text(str(mx.with_failures), style="red" if mx.with_failures else "green"),
+            Text(str(mx.failed), style="red" if mx.failed else ""),
+            "\n".join(f"{c.failing}× {c.short}" for c in top[:TOP_FAILING]) or "—",
+        )
+    return table
+
+
 def render_terminal(
     model: ReportModel, console: Console, top: int = 10, details: bool = False
 ) -> None:
@@ -256,6 +297,12 @@ def render_terminal(
 
     if model.changes is not None:
         render_diff(model.changes, console, goals=0)
+
+    view = evidence_view(model)
+    if view is not None:
+        console.print(_evidence_line(view))
+        if details and view.matrices:
+            console.print(_evidence_table(view, console))
 
     if details:
         for pillar in org.pillars:
