@@ -181,7 +181,10 @@ CODEOWNERS_FILES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".git
 
 def default_owners(tree: RepoTree) -> list[str]:
     """The owners of the repository's catch-all rule (``*``) in its CODEOWNERS file."""
+    present = set(tree.files)
     for name in CODEOWNERS_FILES:
+        if name not in present:
+            continue
         found = tree.read(name)
         if found is None:
             continue
