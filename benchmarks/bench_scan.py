@@ -56,23 +56,22 @@ def workspace(folder: Path) -> dict[str, str]:
 
 def compare(target: Path, runs: int, scratch: Path) -> tuple[float, float]:
     env = workspace(scratch / target.name)
-    ours = [
-        timed(
-            [
-                str(MATURITY),
-                "-w",
-                str(scratch / target.name),
-                "scan",
-                str(target),
-                "--format",
-                "json",
-                "--out",
-                os.devnull,
-            ],
-            env,
-        )
-        for _ in range(runs)
+    workspace_dir = scratch / target.name
+    command = [
+        str(MATURITY),
+        "-w",
+        str(workspace_dir),
+        "scan",
+        str(target),
+        "--format",
+        "json",
+        "--out",
+        os.devnull,
     ]
+    ours = []
+    for _ in range(runs):  # cold every time, like Checkov, which keeps no cache
+        shutil.rmtree(workspace_dir / ".maturity" / "cache", ignore_errors=True)
+        ours.append(timed(command, env))
     theirs_cmd = [
         str(checkov()),
         "-d",

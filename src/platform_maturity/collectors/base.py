@@ -44,6 +44,7 @@ class ScanContext:
     exemptions: Sequence[Exemption] = ()
     root: Path = field(default_factory=Path.cwd)
     scan_roots: Sequence[Path] = ()
+    cache_dir: Path | None = None  # parsed inputs by content hash (collectors/cache.py)
 
     def exemption(self, check_id: str, subject: str) -> Exemption | None:
         for exemption in self.exemptions:

@@ -60,7 +60,8 @@ def default_roots(workspace: Workspace) -> dict[str, list[Path]]:
 
     return {
         "repository": paths(evidence.repositories),
-        "kubernetes": paths(evidence.kubernetes),
+        # Kubernetes objects can be declared in Terraform too
+        "kubernetes": paths([*evidence.kubernetes, *evidence.terraform]),
         "terraform": paths(evidence.terraform),
     }
 
@@ -188,6 +189,7 @@ def run_scan(
         exemptions=_exemptions(workspace),
         root=workspace.root.resolve(),
         scan_roots=roots,
+        cache_dir=workspace.root.resolve() / ".maturity" / "cache",
     )
     report = progress or (lambda _what, _done, _total: None)
     observations: list[Observation] = []

@@ -1,9 +1,19 @@
-"""The Kubernetes collector: every check of the catalog on every object it finds."""
+"""The Kubernetes collector: every check of the catalog on every object it finds.
+
+Objects come from manifest files and cluster dumps, and from Terraform: the
+``kubernetes_*`` resources, ``kubectl_manifest`` bodies and ``kubernetes_manifest``
+manifests of ``.tf`` files and plans (read by
+:func:`platform_maturity.collectors.terraform.embedded.kubernetes_objects`). A finding on
+such an object names the Terraform block (file and line range) and the resource address.
+Values only Terraform knows (``replicas = var.n``) never decide a verdict: a check that
+depends on them is recorded as undecided (``passed`` is None).
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -11,20 +21,38 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from platform_maturity.collectors.base import CollectorResult, Problem, ScanContext
+from platform_maturity.collectors.cache import ParseCache, activated
 from platform_maturity.collectors.kubernetes.manifests import (
     K8sObject,
+    interpolations,
     load_objects,
     looks_like_manifest,
 )
-from platform_maturity.collectors.kubernetes.relations import FUNCTIONS
+from platform_maturity.collectors.kubernetes.relations import (
+    FUNCTIONS,
+    UNREAD_POD_FIELDS,
+    Relation,
+    Verdict,
+)
 from platform_maturity.collectors.kubernetes.targets import instances
+from platform_maturity.collectors.terraform.collector import TerraformCollector, is_terraform
+from platform_maturity.collectors.terraform.embedded import kubernetes_objects
+from platform_maturity.collectors.terraform.model import Unknown
+from platform_maturity.collectors.terraform.unknowns import (
+    decide,
+    schema_pool,
+    variants,
+)
 from platform_maturity.domain.checks import CheckDefinition
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.records import EvidenceRef, Observation
-from platform_maturity.framework.yamlsource import PathKey
+from platform_maturity.framework.yamlsource import Located, PathKey
 
 EXEMPT_PREFIX = "platform-maturity.io/exempt"
 SKIP_DIRS = {".git", "node_modules", ".venv", "vendor", ".terraform", "__pycache__"}
+TERRAFORM_SUFFIXES = (".tf", ".tfstate")
+MAX_VARIANTS = 64  # rounds of fillings of Terraform-only values for relational checks
+Finding = tuple[K8sObject, bool | None, str, PathKey, str]  # obj, passed, message, path, label
 
 
 def walk(roots: Sequence[Path], accept: Any) -> list[Path]:
@@ -52,9 +80,84 @@ def outside_link(path: Path, roots: Sequence[Path]) -> bool:
     return not any(target.is_relative_to(r.resolve()) for r in roots if r.is_dir())
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    validator: Draft202012Validator
+    pool: tuple[Any, ...]  # values the schema singles out, for deciding over unknowns
+    names: frozenset[str] | None  # property names it mentions; None: any key may matter
+
+
+# keywords that look at keys a schema does not name: with one, any value may matter
+WILDCARDS = {
+    "additionalProperties",
+    "patternProperties",
+    "propertyNames",
+    "unevaluatedProperties",
+    "minProperties",
+    "maxProperties",
+    "dependentRequired",
+    "dependentSchemas",
+}
+
+
+def _property_names(node: Any, names: set[str]) -> bool:
+    """Collect the property names ``node`` mentions; False when it looks at keys it
+    does not name (by pattern, by count, or a whole object as a constant)."""
+    if isinstance(node, dict):
+        if WILDCARDS & node.keys():
+            return False
+        if isinstance(node.get("const"), dict | list):
+            return False
+        enum = node.get("enum")
+        if isinstance(enum, list) and any(isinstance(v, dict | list) for v in enum):
+            return False
+        for key, child in node.items():
+            if key == "properties" and isinstance(child, dict):
+                names.update(str(k) for k in child)
+            elif key == "required" and isinstance(child, list):
+                names.update(str(k) for k in child)
+            if not _property_names(child, names):
+                return False
+    elif isinstance(node, list):
+        return all(_property_names(child, names) for child in node)
+    return True
+
+
 @lru_cache(maxsize=512)
-def _validator(schema_json: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_json))
+def _compile(schema_json: str) -> _Compiled:
+    schema = json.loads(schema_json)
+    names: set[str] = set()
+    exact = _property_names(schema, names)
+    return _Compiled(
+        Draft202012Validator(schema), schema_pool(schema), frozenset(names) if exact else None
+    )
+
+
+def _holds_unknowns(obj: K8sObject, path: PathKey) -> bool:
+    """Whether the instance of ``obj`` at ``path`` holds a value only Terraform knows: a
+    container's instance carries its pod (``_pod``), an object's instance all of it."""
+    if not obj.interpolations:
+        return False
+    scope = (obj.pod_spec_path or path) if path else ()
+    return any(p[: len(scope)] == scope for p in obj.interpolations)
+
+
+def _judge(compiled: _Compiled, value: Any) -> bool | None:
+    """The schema's verdict on a Terraform object's instance, three-valued: the values
+    only Terraform knows that the schema may read (every key on the way is a property
+    it names) are tried with the fillings of ``decide``; the others cannot matter."""
+    names = compiled.names
+    relevant = [
+        path
+        for path in interpolations(value)
+        if names is None or all(isinstance(k, int) or k in names for k in path)
+    ]
+    if not relevant:
+        return bool(compiled.validator.is_valid(value))
+    marked = value
+    for path in relevant:
+        marked = _unknown_at(marked, path)
+    return decide(compiled.validator, marked, compiled.pool)
 
 
 def _exemption_reason(obj: K8sObject, check_id: str) -> str | None:
@@ -66,82 +169,308 @@ def _exemption_reason(obj: K8sObject, check_id: str) -> str | None:
     return None
 
 
+def _dotted(path: PathKey) -> str:
+    return ".".join(str(part) for part in path)
+
+
+def _terraform_values(obj: K8sObject, *paths: PathKey) -> str:
+    """The Terraform-only values a verdict may hang on, e.g. ``spec.replicas``: those under
+    the first of ``paths`` that has some, or else all of them."""
+    chosen: Sequence[str] = obj.unresolved
+    for path in paths:
+        prefix = _dotted(path)
+        under = [u for u in obj.unresolved if not prefix or f"{u}.".startswith(f"{prefix}.")]
+        if under:
+            chosen = under
+            break
+    return _listed(chosen)
+
+
+def _listed(paths: Sequence[str]) -> str:
+    shown = ", ".join(paths[:3]) or "values"
+    more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+    return f"{shown}{more}"
+
+
+def _undecided(obj: K8sObject, *paths: PathKey) -> str:
+    return f"cannot tell: depends on {_terraform_values(obj, *paths)} set by Terraform"
+
+
+def _unknown_at(value: Any, path: PathKey) -> Any:
+    """A copy of ``value`` (along ``path`` only) with the string at ``path`` made Unknown."""
+    if not path:
+        return Unknown(value) if isinstance(value, str) else value
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict) and head in value:
+        return {**value, head: _unknown_at(value[head], rest)}
+    if isinstance(value, list) and isinstance(head, int) and head < len(value):
+        return [*value[:head], _unknown_at(value[head], rest), *value[head + 1 :]]
+    return value
+
+
+def _relational_unknowns(obj: K8sObject) -> list[PathKey]:
+    """The Terraform-only values of ``obj`` a relational check may read: all but those
+    inside its containers (see ``relations.UNREAD_POD_FIELDS``)."""
+    pod = obj.pod_spec_path
+    found = []
+    for path in obj.interpolations:
+        if (
+            pod is not None
+            and len(path) > len(pod)
+            and path[: len(pod)] == pod
+            and path[len(pod)] in UNREAD_POD_FIELDS
+        ):
+            continue
+        found.append(path)
+    return found
+
+
+Failure = tuple[int, PathKey]  # (id of the object, the verdict's path)
+
+
+def _open_failures(
+    relations: dict[str, tuple[Relation, set[Failure]]], objects: Sequence[K8sObject]
+) -> dict[str, set[Failure]]:
+    """Per check, the failures that some filling of the values only Terraform knows
+    turns into passes. Every object with such values varies at once, through the
+    fillings :func:`~platform_maturity.collectors.terraform.unknowns.variants` tries;
+    each round runs every relation that still has failures to explain."""
+    streams: dict[int, Iterator[Any]] = {}
+    for obj in objects:
+        marked: Any = obj.data
+        for path in _relational_unknowns(obj):
+            marked = _unknown_at(marked, path)
+        if marked is not obj.data:
+            streams[id(obj)] = iter(variants(marked))
+    remaining = {check: set(failures) for check, (_, failures) in relations.items()}
+    passing: dict[str, set[Failure]] = {check: set() for check in relations}
+    if not streams:
+        return passing
+    current: dict[int, dict[str, Any]] = {}
+    for _round in range(MAX_VARIANTS):
+        moved = False
+        for identity, stream in streams.items():
+            filling = next(stream, None)
+            if isinstance(filling, dict):
+                current[identity] = filling
+                moved = True
+        if not moved:
+            break
+        original: dict[int, int] = {}
+        trial: list[K8sObject] = []
+        for obj in objects:
+            filling = current.get(id(obj))
+            if filling is None:
+                trial.append(obj)
+                continue
+            twin = K8sObject(
+                filling, obj.doc, obj.base, obj.file, obj.address, obj.unresolved, obj.spans
+            )
+            original[id(twin)] = id(obj)
+            trial.append(twin)
+        for check, (relation, _failures) in relations.items():
+            if not remaining[check]:
+                continue
+            try:
+                verdicts = list(relation(trial))
+            except (AttributeError, TypeError, ValueError, KeyError, IndexError):
+                continue  # a filling of the wrong type: not a way to pass
+            for verdict in verdicts:
+                key = (original.get(id(verdict.obj), id(verdict.obj)), verdict.path)
+                if verdict.passed and key in remaining[check]:
+                    remaining[check].discard(key)
+                    passing[check].add(key)
+        if not any(remaining.values()):
+            break
+    return passing
+
+
 class KubernetesCollector:
     id = "kubernetes"
     version = "1"
 
+    def __init__(self) -> None:
+        self.last_cache: ParseCache | None = None  # the parse cache of the latest collect
+
     def discover(self, roots: Sequence[Path]) -> list[Path]:
-        return walk(roots, looks_like_manifest)
+        """Manifests and cluster dumps, and the Terraform inputs that may declare objects."""
+        found = walk(roots, looks_like_manifest)
+        found.extend(TerraformCollector().discover(roots))
+        return list(dict.fromkeys(found))
 
     def collect(self, inputs: Iterable[Path], context: ScanContext) -> CollectorResult:
         result = CollectorResult()
+        cache = ParseCache(context.cache_dir, scope=f"{self.id}/{self.version}")
+        self.last_cache = cache
         objects: list[K8sObject] = []
+        terraform: list[Path] = []
         for path in inputs:
             result.inputs += 1
-            display = context.relative(path)
             if outside_link(path, context.scan_roots):
+                if path.suffix in TERRAFORM_SUFFIXES:
+                    continue  # the Terraform collector reports it
                 result.problems.append(
                     Problem(
-                        display, "symbolic link to a file outside the scanned folders; not followed"
+                        context.relative(path),
+                        "symbolic link to a file outside the scanned folders; not followed",
                     )
                 )
                 continue
+            if is_terraform(path):
+                terraform.append(path)
+                continue
+            display = context.relative(path)
             try:
-                objects.extend(load_objects(path, display))
+                objects.extend(load_objects(path, display, cache))
             except UserError as exc:
                 result.problems.append(Problem(display, exc.message, exc.line))
-        for check in context.catalog.by_source("kubernetes"):
-            for obj, passed, message, where, label in self._evaluate(check, objects):
+        if terraform:
+            with activated(cache):
+                objects.extend(self._from_terraform(terraform, context, result))
+        checks = context.catalog.by_source("kubernetes")
+        related = self._relate(checks, objects)
+        files: dict[str, Path] = {}
+        for check in checks:
+            found = related[check.id] if check.id in related else self._evaluate(check, objects)
+            for obj, passed, message, where, label in found:
                 result.observations.append(
-                    self._observation(check, obj, passed, message, where, label, context)
+                    self._observation(check, obj, passed, message, where, label, context, files)
                 )
+        cache.prune()
         return result
 
-    def _evaluate(
-        self, check: CheckDefinition, objects: Sequence[K8sObject]
-    ) -> Iterable[tuple[K8sObject, bool, str, PathKey, str]]:
-        if check.function is not None:
-            for verdict in FUNCTIONS[check.function](objects):
-                if check.kinds and verdict.obj.kind not in check.kinds:
-                    continue
-                yield verdict.obj, verdict.passed, verdict.message, verdict.path, ""
-            return
-        validator = _validator(json.dumps(check.schema_, sort_keys=True))
+    def _from_terraform(
+        self, paths: Sequence[Path], context: ScanContext, result: CollectorResult
+    ) -> list[K8sObject]:
+        """The objects Terraform declares, folder by folder (a plan goes with the .tf files
+        next to it). Unreadable files are the Terraform collector's to report."""
+        base = context.root.resolve()
+
+        def embedded_name(path: Path) -> str:  # how kubernetes_objects names a file
+            try:
+                return path.resolve().relative_to(base).as_posix()
+            except ValueError:
+                return path.as_posix()
+
+        names = {embedded_name(p): context.relative(p) for p in paths}
+        folders: dict[Path, list[Path]] = {}
+        for path in paths:
+            folders.setdefault(path.parent, []).append(path)
+        found: list[K8sObject] = []
+        for folder, files in folders.items():
+            try:
+                records = kubernetes_objects(files, context.root)
+            except Exception as exc:  # one odd Terraform folder never loses the scan
+                shown = context.relative(folder)
+                result.problems.append(
+                    Problem(shown, f"Kubernetes objects in Terraform not readable: {exc}")
+                )
+                continue
+            for record in records:
+                obj = record["object"]
+                file = names.get(record["file"], record["file"])
+                lines: dict[PathKey, int] = {
+                    key: line
+                    for key, line in (((), record["line_start"]), (("_end",), record["line_end"]))
+                    if line is not None
+                }
+                found.append(
+                    K8sObject(
+                        obj,
+                        Located(obj, file, lines),
+                        (),
+                        file,
+                        address=record["address"],
+                        unresolved=tuple(record["unresolved"]),
+                    )
+                )
+        return found
+
+    def _evaluate(self, check: CheckDefinition, objects: Sequence[K8sObject]) -> Iterator[Finding]:
+        """A data check: its schema on every instance (workload, pod, container)."""
+        compiled = _compile(json.dumps(check.schema_, sort_keys=True))
         passed_text = check.pass_message or check.title
         failed_text = check.fail_message or f"fails: {check.title}"
         for obj in objects:
             for instance in instances(check, obj):
-                passed = validator.is_valid(instance.value)
-                yield (
-                    obj,
-                    passed,
-                    passed_text if passed else failed_text,
-                    instance.path,
-                    instance.label,
+                passed: bool | None
+                if _holds_unknowns(obj, instance.path):
+                    passed = _judge(compiled, instance.value)
+                else:
+                    passed = compiled.validator.is_valid(instance.value)
+                if passed is None:
+                    message = _undecided(obj, instance.path, obj.pod_spec_path or ())
+                else:
+                    message = passed_text if passed else failed_text
+                yield obj, passed, message, instance.path, instance.label
+
+    def _relate(
+        self, checks: Sequence[CheckDefinition], objects: Sequence[K8sObject]
+    ) -> dict[str, list[Finding]]:
+        """Every relational check's findings; a failure that a value only Terraform knows
+        could turn into a pass is undecided."""
+        verdicts: dict[str, list[Verdict]] = {}
+        relations: dict[str, tuple[Relation, set[Failure]]] = {}
+        for check in checks:
+            if check.function is None:
+                continue
+            relation = FUNCTIONS[check.function]
+            mine = [v for v in relation(objects) if not check.kinds or v.obj.kind in check.kinds]
+            verdicts[check.id] = mine
+            relations[check.id] = (relation, {(id(v.obj), v.path) for v in mine if not v.passed})
+        open_: dict[str, set[Failure]] = {}
+        if any(failures for _, failures in relations.values()) and any(
+            o.interpolations for o in objects
+        ):
+            open_ = _open_failures(relations, objects)
+        found: dict[str, list[Finding]] = {}
+        for check_id, mine in verdicts.items():
+            undecided = open_.get(check_id, set())
+            found[check_id] = []
+            for verdict in mine:
+                obj = verdict.obj
+                if (id(obj), verdict.path) not in undecided:
+                    found[check_id].append((obj, verdict.passed, verdict.message, verdict.path, ""))
+                    continue
+                unknowns = [_dotted(p) for p in _relational_unknowns(obj)]
+                if unknowns:
+                    reason = f"cannot tell: depends on {_listed(unknowns)} set by Terraform"
+                else:
+                    reason = "cannot tell: depends on values of other objects set by Terraform"
+                found[check_id].append(
+                    (obj, None, f"{reason} ({verdict.message})", verdict.path, "")
                 )
+        return found
 
     def _observation(
         self,
         check: CheckDefinition,
         obj: K8sObject,
-        passed: bool,
+        passed: bool | None,
         message: str,
         path: PathKey,
         label: str,
         context: ScanContext,
+        files: dict[str, Path],
     ) -> Observation:
         start, end = obj.lines(path)
         reason = _exemption_reason(obj, check.id)
         exemption = context.exemption(check.id, obj.ref)
-        waived = not passed and (reason is not None or exemption is not None)
+        waived = passed is False and (reason is not None or exemption is not None)
         if waived:
             message = f"{message} (exempt: {reason or (exemption.reason if exemption else '')})"
+        object_ref = f"{obj.ref} {label}".strip()
+        if obj.address is not None:
+            object_ref += f" (terraform {obj.address})"
+        file = files.get(obj.file)
+        if file is None:
+            file = files[obj.file] = Path(obj.file)
         return Observation(
             collector=self.id,
             collector_version=self.version,
             check_id=check.id,
             subject=obj.ref,
-            unit=context.unit_for(Path(obj.file), obj.namespace),
+            unit=context.unit_for(file, obj.namespace),
             goal_codes=check.goals,
             passed=passed,
             waived=waived,
@@ -151,7 +480,7 @@ class KubernetesCollector:
                     path=obj.file,
                     line_start=start,
                     line_end=end,
-                    object_ref=f"{obj.ref} {label}".strip(),
+                    object_ref=object_ref,
                 ),
             ),
             observed_at=context.now,

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from platform_maturity.collectors.cache import ParseCache
+from platform_maturity.collectors.terraform.model import INTERPOLATION
+from platform_maturity.collectors.terraform.plan import looks_like_plan
 from platform_maturity.domain.errors import UserError
-from platform_maturity.framework.yamlsource import Located, PathKey, parse_yaml_all, span
+from platform_maturity.framework.yamlsource import Located, PathKey, parse_yaml_all
 
 POD_SPEC_PATHS: dict[str, PathKey] = {
     "Pod": ("spec",),
@@ -21,42 +28,113 @@ POD_SPEC_PATHS: dict[str, PathKey] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
 MAX_BYTES = 20 * 1024 * 1024
+MANIFEST_PARSER_VERSION = f"1/PyYAML {yaml.__version__}"  # part of the parse cache's keys
+Span = tuple[int | None, int | None]
+
+
+def span_index(lines: dict[PathKey, int]) -> dict[PathKey, tuple[int, int]]:
+    """First and last line under every path of a document's line map, in one pass."""
+    index: dict[PathKey, tuple[int, int]] = {}
+    for key, line in lines.items():
+        for depth in range(len(key) + 1):
+            prefix = key[:depth]
+            known = index.get(prefix)
+            if known is None:
+                index[prefix] = (line, line)
+            elif line < known[0]:
+                index[prefix] = (line, known[1])
+            elif line > known[1]:
+                index[prefix] = (known[0], line)
+    return index
+
+
+def interpolations(value: Any, path: PathKey = ()) -> Iterator[PathKey]:
+    """Paths of the strings holding ``${...}`` (Terraform interpolations) in ``value``."""
+    if isinstance(value, str) and INTERPOLATION in value:
+        yield path
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield from interpolations(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from interpolations(child, (*path, index))
+
+
+@dataclass
+class _Spans:
+    """A document's span index, built on first use and shared by the objects it holds."""
+
+    index: dict[PathKey, tuple[int, int]] | None = None
 
 
 @dataclass(frozen=True)
 class K8sObject:
-    """One object with where it came from (file and line range)."""
+    """One object with where it came from (file and line range).
+
+    Objects declared in Terraform carry the declaring resource's ``address`` and the
+    dotted paths of values only Terraform knows (``unresolved``); their line range is the
+    Terraform block's, whatever part of the object a finding is about.
+    """
 
     data: dict[str, Any]
     doc: Located
     base: PathKey  # where the object sits inside the document (a List's item, or ())
     file: str
+    address: str | None = None
+    unresolved: tuple[str, ...] = ()
+    spans: _Spans = field(default_factory=_Spans, compare=False, repr=False)
 
-    @property
+    # read for every check of every object: computed once (objects are never changed)
+    @cached_property
     def kind(self) -> str:
         return str(self.data.get("kind", ""))
 
-    @property
+    @cached_property
+    def metadata(self) -> dict[str, Any]:
+        found = self.data.get("metadata")
+        return found if isinstance(found, dict) else {}
+
+    @cached_property
     def name(self) -> str:
-        return str((self.data.get("metadata") or {}).get("name", "?"))
+        return str(self.metadata.get("name", "?"))
 
-    @property
+    @cached_property
     def namespace(self) -> str:
-        return str((self.data.get("metadata") or {}).get("namespace") or "default")
+        return str(self.metadata.get("namespace") or "default")
 
-    @property
+    @cached_property
     def ref(self) -> str:
         """``Kind/namespace/name``: the subject of this object's findings."""
         return f"{self.kind}/{self.namespace}/{self.name}"
 
-    @property
+    @cached_property
     def annotations(self) -> dict[str, str]:
-        meta = self.data.get("metadata") or {}
-        found = meta.get("annotations") or {}
+        found = self.metadata.get("annotations") or {}
         return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
 
-    def lines(self, path: PathKey = ()) -> tuple[int | None, int | None]:
-        return span(self.doc, (*self.base, *path))
+    @property
+    def from_terraform(self) -> bool:
+        return self.address is not None
+
+    @cached_property
+    def interpolations(self) -> tuple[PathKey, ...]:
+        """Where a Terraform object holds values only Terraform knows (``${...}``); none
+        for manifests, where ``${`` is just text (a shell script in a ConfigMap)."""
+        return tuple(interpolations(self.data)) if self.address is not None else ()
+
+    def lines(self, path: PathKey = ()) -> Span:
+        """First and last line of the value at ``path`` (its key line to its deepest line);
+        the nearest enclosing value's line when the path is not in the file."""
+        if self.address is not None:
+            return self.doc.lines.get(()), self.doc.lines.get(("_end",))
+        if self.spans.index is None:
+            self.spans.index = span_index(self.doc.lines)
+        full = (*self.base, *path)
+        found = self.spans.index.get(full)
+        if found is not None:
+            return found
+        start = self.doc.line_of(full)
+        return start, start
 
     def get(self, path: PathKey) -> Any:
         node: Any = self.data
@@ -79,19 +157,37 @@ def _objects_in(doc: Located, file: str) -> list[K8sObject]:
     data = doc.data
     if not isinstance(data, dict):
         return []
+    spans = _Spans()  # one index for all the items of a List
     if str(data.get("kind", "")).endswith("List") and isinstance(data.get("items"), list):
         return [
-            K8sObject(item, doc, ("items", index), file)
+            K8sObject(item, doc, ("items", index), file, spans=spans)
             for index, item in enumerate(data["items"])
             if isinstance(item, dict) and item.get("kind")
         ]
     if data.get("kind") and data.get("apiVersion"):
-        return [K8sObject(data, doc, (), file)]
+        return [K8sObject(data, doc, (), file, spans=spans)]
     return []
 
 
-def load_objects(path: Path, display: str) -> list[K8sObject]:
-    """Every Kubernetes object in a YAML or JSON file (multi-document, ``List`` kinds)."""
+def _parse(text: str, display: str, is_json: bool) -> list[Located]:
+    if is_json:
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"not valid JSON: {exc.msg}", file=display, line=exc.lineno) from None
+        # JSON is YAML: parsing it as YAML keeps line numbers for the evidence
+    return parse_yaml_all(text, display)
+
+
+def _encode(documents: list[Located]) -> list[tuple[Any, dict[PathKey, int]]]:
+    return [(doc.data, doc.lines) for doc in documents]
+
+
+def load_objects(path: Path, display: str, cache: ParseCache | None = None) -> list[K8sObject]:
+    """Every Kubernetes object in a YAML or JSON file (multi-document, ``List`` kinds).
+
+    With a ``cache``, a file whose bytes were parsed before is not parsed again.
+    """
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise UserError(
@@ -106,20 +202,35 @@ def load_objects(path: Path, display: str) -> list[K8sObject]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise UserError("not UTF-8 text", file=display) from None
-    if path.suffix == ".json":
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise UserError(f"not valid JSON: {exc.msg}", file=display, line=exc.lineno) from None
-        # JSON is YAML: parsing it as YAML keeps line numbers for the evidence
+    is_json = path.suffix == ".json"
+    if cache is None:
+        documents = _parse(text, display, is_json)
+    else:
+
+        def decode(entries: Any) -> list[Located]:
+            documents = [Located(data, display, lines) for data, lines in entries]
+            if not all(isinstance(doc.lines, dict) for doc in documents):
+                raise ValueError("not a parsed manifest")
+            return documents
+
+        documents = cache.get(
+            "kubernetes-manifest-json" if is_json else "kubernetes-manifest",
+            MANIFEST_PARSER_VERSION,
+            raw,
+            lambda: _parse(text, display, is_json),
+            _encode,
+            decode,
+        )
     objects: list[K8sObject] = []
-    for doc in parse_yaml_all(text, display):
+    for doc in documents:
         objects.extend(_objects_in(doc, display))
     return objects
 
 
 def looks_like_manifest(path: Path) -> bool:
-    """A cheap sniff: YAML or JSON that mentions both apiVersion and kind."""
+    """A cheap sniff: YAML or JSON that mentions both apiVersion and kind, and is not a
+    Terraform plan or state (those mention them for the Kubernetes objects they declare,
+    and are read by the Terraform reader)."""
     if path.suffix not in (".yaml", ".yml", ".json"):
         return False
     try:
@@ -127,4 +238,6 @@ def looks_like_manifest(path: Path) -> bool:
             head = handle.read(65536)
     except OSError:
         return False
-    return b"apiVersion" in head and b"kind" in head
+    if b"apiVersion" not in head or b"kind" not in head:
+        return False
+    return not (path.suffix == ".json" and looks_like_plan(path))

@@ -10,6 +10,11 @@ from platform_maturity.collectors.kubernetes.manifests import K8sObject
 from platform_maturity.framework.yamlsource import PathKey
 
 SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet")
+# Relations look at objects around their containers (metadata, replicas, selectors, labels,
+# pod-level settings), never inside the container lists: a value there that only Terraform
+# knows (an image, a limit) cannot change a relational verdict. A relation that reads
+# containers must take its group out of this tuple.
+UNREAD_POD_FIELDS = ("containers", "initContainers", "ephemeralContainers")
 
 
 @dataclass(frozen=True)
@@ -27,12 +32,20 @@ def selector_matches(selector: Any, labels: Mapping[str, Any]) -> bool:
     """Kubernetes label-selector semantics (matchLabels and matchExpressions)."""
     if not isinstance(selector, dict):
         return False
-    for key, value in (selector.get("matchLabels") or {}).items():
+    match_labels = selector.get("matchLabels") or {}
+    expressions = selector.get("matchExpressions") or []
+    if not isinstance(match_labels, dict) or not isinstance(expressions, list):
+        return False  # not a selector the API server would accept
+    for key, value in match_labels.items():
         if labels.get(key) != value:
             return False
-    for expression in selector.get("matchExpressions") or []:
+    for expression in expressions:
+        if not isinstance(expression, dict):
+            return False
         key, operator = expression.get("key"), expression.get("operator")
         values = expression.get("values") or []
+        if not isinstance(values, list) or not isinstance(key, str):
+            return False
         if operator == "In" and labels.get(key) not in values:
             return False
         if operator == "NotIn" and key in labels and labels[key] in values:
@@ -127,7 +140,7 @@ def _policy_denies(policy: K8sObject, direction: str) -> bool:
         return False
     types = spec.get("policyTypes") or (["Ingress"] if direction == "Ingress" else [])
     rules = spec.get(direction.lower())
-    return direction in types and not rules
+    return isinstance(types, list) and direction in types and not rules
 
 
 def _default_deny(direction: str) -> Relation:

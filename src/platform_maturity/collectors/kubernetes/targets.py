@@ -42,7 +42,10 @@ def instances(check: CheckDefinition, obj: K8sObject) -> Iterator[Instance]:
     if target == "container":
         groups = ["containers", *(["initContainers"] if check.init_containers else [])]
         for group in groups:
-            for index, container in enumerate(pod.get(group) or []):
+            containers = pod.get(group)
+            if not isinstance(containers, list):
+                continue  # absent, or not a list (the API server would refuse it)
+            for index, container in enumerate(containers):
                 if not isinstance(container, dict):
                     continue
                 value = {**container, "_pod": pod, "_kind": obj.kind}

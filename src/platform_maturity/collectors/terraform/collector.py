@@ -14,6 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from platform_maturity.collectors.base import CollectorResult, Problem, ScanContext
+from platform_maturity.collectors.cache import ParseCache, activated
 from platform_maturity.collectors.terraform.hcl import read_folder
 from platform_maturity.collectors.terraform.model import Resource, Scan, Source, Unknown
 from platform_maturity.collectors.terraform.plan import looks_like_plan, read_plan
@@ -181,7 +182,13 @@ class TerraformCollector:
                 problem(context.relative(path), "symbolic link pointing outside the scan", None)
             else:
                 readable.append(path)
-        scan = load(readable, context.relative, problem)
+        if context.cache_dir is None:  # keep whatever cache the caller made active
+            scan = load(readable, context.relative, problem)
+        else:
+            cache = ParseCache(context.cache_dir, scope=f"{self.id}/{self.version}")
+            with activated(cache):
+                scan = load(readable, context.relative, problem)
+            cache.prune()
         for check in context.catalog.by_source("terraform"):
             for resource, passed, message in evaluate(check, scan):
                 result.observations.append(
