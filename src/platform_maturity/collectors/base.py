@@ -57,10 +57,16 @@ class ScanContext:
         of the scanned folder that holds it (so findings read the same on every machine)."""
         full = Path(os.path.abspath(path))  # links are named where they are, not followed
         for base in (self.root, *(r.parent for r in self.scan_roots)):
-            try:
-                return full.relative_to(base.resolve()).as_posix()
-            except ValueError:
-                continue
+            # compare as written and with links resolved: either side may sit behind a link
+            for left, right in (
+                (full, Path(os.path.abspath(base))),
+                (full, base.resolve()),
+                (full.parent.resolve() / full.name, base.resolve()),
+            ):
+                try:
+                    return left.relative_to(right).as_posix()
+                except ValueError:
+                    continue
         return path.as_posix()
 
 
