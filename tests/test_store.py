@@ -175,3 +175,18 @@ def test_restore_of_bad_file_keeps_state(workspace_dir: Path, tmp_path: Path) ->
         with pytest.raises(UserError) as caught:
             transfer.restore_state(db, not_json, NOW, "t")
         assert caught.value.line == 1
+
+
+def test_migrations_match_the_models(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from platform_maturity.store.models import Base
+
+    database = open_database(database_url)
+    try:
+        with database.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        database.close()
+    assert differences == [], "write a migration for the model change"
