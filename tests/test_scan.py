@@ -228,3 +228,14 @@ def test_repositories_are_assigned_to_units_by_codeowners(
     result = json.loads(run(capsys, "scan", "--format", "json")[1])
     units = {f["subject"]: f["unit"] for f in result["findings"] if f["check"] == "repo.codeowners"}
     assert units == {"repo:api": "alpha", "repo:web": "beta"}
+
+
+def test_a_scan_with_nothing_to_read_is_stored(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workspace_dir / "empty").mkdir()
+    code, out, _ = run(capsys, "scan", "empty", "--format", "json")
+    result = json.loads(out)
+    assert code == 0 and result["findings"] == [] and result["problems"] == []
+    _, again, _ = run(capsys, "scan", "empty", "--format", "json")
+    assert json.loads(again)["scan_id"] == result["scan_id"] + 1

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from platform_maturity.domain.records import (
@@ -388,38 +388,54 @@ def add_scan(
             session.add(row)
             subjects[key] = row
     session.flush()
-    rows = [
-        ObservationRow(
-            scan_id=scan.id,
-            collector=o.collector,
-            collector_version=o.collector_version,
-            check_id=o.check_id,
-            subject_id=subjects[(o.collector, o.subject)].id,
-            unit=o.unit,
-            goal_codes=",".join(o.goal_codes),
-            passed=o.passed,
-            waived=o.waived,
-            value=o.value,
-            message=o.message,
-            observed_at=o.observed_at,
+    # bulk inserts (one statement per table, ids returned in order): a scan can hold
+    # tens of thousands of observations
+    if not observations:
+        audit(
+            session,
+            at=finished_at,
+            actor=actor,
+            action="scan",
+            entity="scan",
+            key=str(scan.id),
+            new=f"0 observations from {inputs} inputs, {problems} problems",
         )
-        for o in observations
-    ]
-    session.add_all(rows)
-    session.flush()
-    session.add_all(
-        EvidenceRow(
-            observation_id=row.id,
-            path=e.path,
-            line_start=e.line_start,
-            line_end=e.line_end,
-            url=e.url,
-            query=e.query,
-            object_ref=e.object_ref,
-        )
-        for row, o in zip(rows, observations, strict=True)
+        return scan.id
+    ids = session.scalars(
+        insert(ObservationRow).returning(ObservationRow.id, sort_by_parameter_order=True),
+        [
+            {
+                "scan_id": scan.id,
+                "collector": o.collector,
+                "collector_version": o.collector_version,
+                "check_id": o.check_id,
+                "subject_id": subjects[(o.collector, o.subject)].id,
+                "unit": o.unit,
+                "goal_codes": ",".join(o.goal_codes),
+                "passed": o.passed,
+                "waived": o.waived,
+                "value": o.value,
+                "message": o.message,
+                "observed_at": o.observed_at,
+            }
+            for o in observations
+        ],
+    ).all()
+    evidence = [
+        {
+            "observation_id": observation_id,
+            "path": e.path,
+            "line_start": e.line_start,
+            "line_end": e.line_end,
+            "url": e.url,
+            "query": e.query,
+            "object_ref": e.object_ref,
+        }
+        for observation_id, o in zip(ids, observations, strict=True)
         for e in o.evidence
-    )
+    ]
+    if evidence:
+        session.execute(insert(EvidenceRow), evidence)
     audit(
         session,
         at=finished_at,
