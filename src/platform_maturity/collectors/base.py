@@ -70,6 +70,15 @@ class ScanContext:
         return path.as_posix()
 
 
+def read_head(path: Path, size: int = 65536) -> bytes:
+    """The first bytes of a file, for cheap sniffing of its format (empty if unreadable)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
+
+
 @dataclass(frozen=True)
 class Problem:
     """An input the collector could not read; recorded as a finding of its own."""

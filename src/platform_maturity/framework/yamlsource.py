@@ -83,22 +83,27 @@ def _loader(text: str, file: str) -> yaml.SafeLoader:
     return loader
 
 
+def _syntax_error(exc: yaml.YAMLError, file: str) -> UserError:
+    """A YAML syntax error as a UserError naming the line, when PyYAML knows it."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark
+        return UserError(
+            f"not valid YAML: {exc.problem}",
+            file=file,
+            line=(mark.line + 1) if mark else None,
+            hint="Fix the syntax (indentation, quotes, colons) and run the command again.",
+        )
+    return UserError(f"not valid YAML: {exc}", file=file)
+
+
 def parse_yaml(text: str, file: str) -> Located:
     loader = _loader(text, file)
     try:
         node = loader.get_single_node()
         lines: dict[PathKey, int] = {}
         data = None if node is None else _build(loader, node, (), lines)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise UserError(
-            f"not valid YAML: {exc.problem}",
-            file=file,
-            line=(mark.line + 1) if mark else None,
-            hint="Fix the syntax (indentation, quotes, colons) and run the command again.",
-        ) from None
     except yaml.YAMLError as exc:
-        raise UserError(f"not valid YAML: {exc}", file=file) from None
+        raise _syntax_error(exc, file) from None
     finally:
         loader.dispose()
     return Located(data, file, lines)
@@ -140,16 +145,8 @@ def parse_yaml_all(text: str, file: str) -> list[Located]:
             data = _build(loader, node, (), lines)
             if data is not None:
                 documents.append(Located(data, file, lines))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise UserError(
-            f"not valid YAML: {exc.problem}",
-            file=file,
-            line=(mark.line + 1) if mark else None,
-            hint="Fix the syntax (indentation, quotes, colons) and scan again.",
-        ) from None
     except yaml.YAMLError as exc:
-        raise UserError(f"not valid YAML: {exc}", file=file) from None
+        raise _syntax_error(exc, file) from None
     finally:
         loader.dispose()
     return documents

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.framework import Framework, Metric
 from platform_maturity.domain.records import Answer, Measurement, Outcome, Waiver
 from platform_maturity.services.demo_evidence import write_evidence
+from platform_maturity.services.init import templates
 from platform_maturity.services.scan import run_scan
 from platform_maturity.services.scorecard import create_snapshot
 from platform_maturity.services.workspace import CONFIG_NAME, Workspace, load_workspace, open_store
@@ -256,15 +255,7 @@ def demo_waivers(moments: list[datetime]) -> list[Waiver]:
 
 
 def write_demo_config(folder: Path) -> Path:
-    env = Environment(
-        loader=PackageLoader("platform_maturity.services", "templates"),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    text = env.get_template("demo.yaml.j2").render(name=ORGANIZATION, units=UNITS)
+    text = templates().get_template("demo.yaml.j2").render(name=ORGANIZATION, units=UNITS)
     path = folder / CONFIG_NAME
     path.write_text(text, encoding="utf-8")
     return path

@@ -10,14 +10,20 @@ from platform_maturity.domain.errors import UserError
 from platform_maturity.services.workspace import CONFIG_NAME
 
 
-def render_config(name: str) -> str:
-    env = Environment(
+def templates() -> Environment:
+    """The Jinja environment of the service templates (workspace files, not HTML)."""
+    return Environment(
         loader=PackageLoader("platform_maturity.services", "templates"),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
-    return env.get_template("maturity.yaml.j2").render(name=name)
+
+
+def render_config(name: str) -> str:
+    return templates().get_template("maturity.yaml.j2").render(name=name)
 
 
 def init_workspace(folder: Path, name: str, force: bool = False) -> Path:

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from platform_maturity.collectors.base import read_head
 from platform_maturity.collectors.cache import ParseCache
 from platform_maturity.collectors.terraform.model import INTERPOLATION
 from platform_maturity.collectors.terraform.plan import looks_like_plan
@@ -233,11 +234,7 @@ def looks_like_manifest(path: Path) -> bool:
     and are read by the Terraform reader)."""
     if path.suffix not in (".yaml", ".yml", ".json"):
         return False
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(65536)
-    except OSError:
-        return False
+    head = read_head(path)
     if b"apiVersion" not in head or b"kind" not in head:
         return False
     return not (path.suffix == ".json" and looks_like_plan(path))
