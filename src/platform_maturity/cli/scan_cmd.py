@@ -55,7 +55,7 @@ def scan(
             "unknown format", field="--format", value=fmt, hint="Use one of: " + ", ".join(FORMATS)
         )
     if list_checks:
-        render_catalog(catalog_for(workspace(ctx)), console())
+        render_catalog(catalog_for(workspace(ctx)).checks, console())
         return
     out_console = console(stderr=fmt != "terminal" and out is None)
     with store(ctx) as (ws, database):
@@ -75,13 +75,10 @@ def scan(
     if fmt == "terminal":
         render_scan_terminal(summary, out_console)
         return
-    assert summary.catalog is not None
     text = (
         scan_json(summary)
         if fmt == "json"
-        else render_sarif(
-            summary.catalog.checks, summary.observations, version("platform-maturity")
-        )
+        else render_sarif(summary.checks, summary.observations, version("platform-maturity"))
     )
     if out is None:
         typer.echo(text, nl=False)

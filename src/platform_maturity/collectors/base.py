@@ -12,6 +12,7 @@ from typing import Protocol
 
 from platform_maturity.checks.catalog import Catalog
 from platform_maturity.domain.records import Observation
+from platform_maturity.domain.scans import Problem as Problem
 
 
 @dataclass(frozen=True)
@@ -77,15 +78,6 @@ def read_head(path: Path, size: int = 65536) -> bytes:
             return handle.read(size)
     except OSError:
         return b""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """An input the collector could not read; recorded as a finding of its own."""
-
-    path: str
-    message: str
-    line: int | None = None
 
 
 @dataclass

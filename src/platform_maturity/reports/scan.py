@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
-from platform_maturity.checks.catalog import Catalog
+from platform_maturity.domain.checks import CheckDefinition
+from platform_maturity.domain.scans import PROBLEM_CHECK, ScanSummary
 from platform_maturity.reports.terminal import make_table
-from platform_maturity.services.scan import PROBLEM_CHECK, ScanSummary
 
 
 def render_scan_terminal(summary: ScanSummary, console: Console, failures: int = 15) -> None:
@@ -111,12 +112,12 @@ def scan_json(summary: ScanSummary) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def render_catalog(catalog: Catalog, console: Console) -> None:
-    table = make_table(console, f"Checks ({len(catalog.checks)})")
+def render_catalog(checks: Sequence[CheckDefinition], console: Console) -> None:
+    table = make_table(console, f"Checks ({len(checks)})")
     table.add_column("Check", no_wrap=True)
     table.add_column("Goals")
     table.add_column("Severity")
     table.add_column("Title", ratio=1)
-    for check in sorted(catalog.checks, key=lambda c: c.id):
+    for check in sorted(checks, key=lambda c: c.id):
         table.add_row(check.id, " ".join(check.goals), check.severity, check.title)
     console.print(table)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -12,38 +11,15 @@ from pathlib import Path
 from platform_maturity.checks.catalog import Catalog, load_catalog
 from platform_maturity.collectors.base import Exemption, Problem, ScanContext
 from platform_maturity.collectors.registry import check_functions, collectors
-from platform_maturity.domain.checks import CheckDefinition
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.records import EvidenceRef, Observation
+from platform_maturity.domain.scans import PROBLEM_CHECK, CheckTally, ScanSummary
 from platform_maturity.engine.evidence import scan_measurements
 from platform_maturity.services.workspace import Workspace
 from platform_maturity.store import repo
 from platform_maturity.store.db import Database
 
-PROBLEM_CHECK = "scan.unreadable-input"
 Progress = Callable[[str, int, int], None]  # (what, done, total)
-
-
-@dataclass(frozen=True)
-class CheckTally:
-    check: CheckDefinition
-    passed: int
-    failed: int
-    waived: int
-    undecided: int
-
-
-@dataclass
-class ScanSummary:
-    scan_id: int
-    started_at: datetime
-    finished_at: datetime
-    roots: list[str]
-    inputs: dict[str, int]
-    observations: list[Observation]
-    problems: list[Problem]
-    tallies: list[CheckTally] = field(default_factory=list)
-    catalog: Catalog | None = None
 
 
 def catalog_for(workspace: Workspace) -> Catalog:
@@ -237,5 +213,5 @@ def run_scan(
         observations=observations,
         problems=problems,
         tallies=_tallies(catalog, observations),
-        catalog=catalog,
+        checks=catalog.checks,
     )
