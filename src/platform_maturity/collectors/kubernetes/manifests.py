@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
+from platform_maturity.cache import ParseCache
 from platform_maturity.collectors.base import read_head
-from platform_maturity.collectors.cache import ParseCache
 from platform_maturity.collectors.terraform.model import INTERPOLATION
 from platform_maturity.collectors.terraform.plan import looks_like_plan
 from platform_maturity.domain.errors import UserError
