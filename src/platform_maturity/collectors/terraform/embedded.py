@@ -20,7 +20,7 @@ from typing import Any, TypedDict
 import yaml
 
 from platform_maturity.collectors.terraform.collector import load
-from platform_maturity.collectors.terraform.hcl import serialization_options
+from platform_maturity.collectors.terraform.hcl import decode_heredocs, serialization_options
 from platform_maturity.collectors.terraform.model import INTERPOLATION, Resource, Unknown
 
 ProblemSink = Callable[[Path | None, str, int | None], None]  # file (None: the resource's)
@@ -198,7 +198,7 @@ def hcl_value(expression: str) -> Any:
         )
     except Exception:  # not a literal python-hcl2 can read: leave it to Terraform
         return None
-    return parsed.get("value") if isinstance(parsed, dict) else None
+    return decode_heredocs(parsed.get("value")) if isinstance(parsed, dict) else None
 
 
 def _static(value: Any, folder: Path | None) -> list[Any]:

@@ -132,7 +132,7 @@ class _Reader:
         except UserError as exc:
             line = exc.line if file is not None else self.resource.line_start
             inside = "" if file is not None or exc.line is None else f" (its line {exc.line})"
-            self.problem(file, f"{self.where}: {label} {exc.message}{inside}", line)
+            self.problem(file, f"{self.where}: {label} is {exc.message}{inside}", line)
             return None
         data = documents[0].data if documents else {}
         if data is None:
