@@ -11,6 +11,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from platform_maturity.services.demo_helm import write_helm_releases
+
 
 @dataclass(frozen=True)
 class Practice:
@@ -318,3 +320,4 @@ def write_evidence(folder: Path) -> None:
         terraform = folder / "terraform" / unit / "main.tf"
         terraform.parent.mkdir(parents=True, exist_ok=True)
         terraform.write_text(_terraform(unit, practice), encoding="utf-8")
+    write_helm_releases(folder)

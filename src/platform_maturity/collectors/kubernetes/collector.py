@@ -2,11 +2,12 @@
 
 Objects come from manifest files and cluster dumps, and from Terraform: the
 ``kubernetes_*`` resources, ``kubectl_manifest`` bodies and ``kubernetes_manifest``
-manifests of ``.tf`` files and plans (read by
+manifests of ``.tf`` files and plans, and the workloads a ``helm_release``'s values
+describe (read by
 :func:`platform_maturity.collectors.terraform.embedded.kubernetes_objects`). A finding on
 such an object names the Terraform block (file and line range) and the resource address.
-Values only Terraform knows (``replicas = var.n``) never decide a verdict: a check that
-depends on them is recorded as undecided (``passed`` is None).
+Values only Terraform knows (``replicas = var.n``), or only a Helm chart, never decide a
+verdict: a check that depends on them is recorded as undecided (``passed`` is None).
 """
 
 from __future__ import annotations

@@ -275,7 +275,8 @@ class Release:
             and preset not in ("", "none")
             and (given is MISSING or given is None or given == {})
         ):  # Bitnami: the chart's preset applies
-            return t.chart(["resources", "resourcesPreset"], f.of_map(f.RESOURCES))
+            key = f"resources (resourcesPreset {preset} is the chart's)"
+            return t.chart([key], f.of_map(f.RESOURCES))
         return t.section("resources", f.RESOURCES, ["resources"])
 
     def security(self) -> Any:
@@ -402,17 +403,18 @@ class Release:
         count = t.get("replicaCount")
         if hpa is True:
             return OMIT
+        open_keys = ["autoscaling.enabled"] if hpa is None else []
+        terraform = [*(["autoscaling.enabled"] if _terraform(hpa) else []), *t.notes]
         if count is MISSING:
-            keys = ["replicaCount"] if hpa is False else ["replicaCount", "autoscaling.enabled"]
-            return t.chart(keys, f.ANY)
-        if hpa is False or _terraform(count) or count is None:
-            return OMIT if count is None else count
+            return placeholder(["replicaCount", *open_keys], None, terraform=terraform)
+        if count is None:
+            return OMIT
+        if hpa is False or _terraform(count):
+            return count
         low = self.hpa_bound("minReplicas")
         if isinstance(count, int) and count >= 2 and isinstance(low, int) and low >= 2:
             return count  # at least two either way
-        notes = [h for h in [hpa] if _terraform(h)]
-        keys = [] if notes else ["autoscaling.enabled"]
-        return placeholder(keys, (count,), terraform=["autoscaling.enabled"] if notes else t.notes)
+        return placeholder(open_keys, (count,), terraform=terraform)
 
     def hpa_bound(self, name: str) -> Any:
         nested = self.t.get("autoscaling", "hpa")
