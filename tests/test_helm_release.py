@@ -717,3 +717,53 @@ def test_indented_heredocs_keep_their_quotes_and_backslashes(tmp_path: Path) -> 
     assert digest.passed is False and digest.message.endswith(AS_SET)
     worker = finding(result, "k8s.container-run-as-non-root", "Pod/jobs/worker")
     assert worker.passed is True
+
+
+def test_values_files_may_use_anchors_and_merge_keys(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "values.yaml",
+        """\
+        small: &small {cpu: 100m, memory: 128Mi}
+        resources:
+          requests: {<<: *small}
+          limits:
+            <<: *small
+            cpu: 500m
+        1: numbered
+        """,
+    )
+    read, problems = values_of(
+        tmp_path,
+        """
+        resource "helm_release" "web" {
+          name   = "web"
+          chart  = "nginx"
+          values = [file("values.yaml")]
+        }
+        """,
+    )
+    assert problems == []
+    assert read.values["resources"] == {
+        "requests": {"cpu": "100m", "memory": "128Mi"},
+        "limits": {"cpu": "500m", "memory": "128Mi"},
+    }
+    assert read.values["1"] == "numbered"
+
+
+def test_an_alias_bomb_is_refused_not_expanded(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
+    write(tmp_path, "values.yaml", "\n".join(lines) + "\n")
+    read, problems = values_of(
+        tmp_path,
+        """
+        resource "helm_release" "web" {
+          name   = "web"
+          chart  = "nginx"
+          values = [file("values.yaml")]
+        }
+        """,
+    )
+    assert read.terraform == ["values[0] = file(values.yaml)"]
+    assert len(problems) == 1 and "more than 200,000 values" in problems[0][1]

@@ -34,7 +34,7 @@ from platform_maturity.collectors.terraform.embedded import ProblemSink, hcl_val
 from platform_maturity.collectors.terraform.model import INTERPOLATION, Resource, Unknown
 from platform_maturity.collectors.terraform.strvals import SetError, escape, parse_into
 from platform_maturity.domain.errors import UserError
-from platform_maturity.framework.yamlsource import parse_yaml_all
+from platform_maturity.framework.yamlsource import load_first
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000  # values trees larger than this (alias bombs) are not expanded
@@ -128,13 +128,12 @@ class _Reader:
         """A values document as a map; None (and a problem) when Helm would refuse it."""
         shown = str(file) if file is not None else self.resource.file
         try:
-            documents = parse_yaml_all(text, shown)
+            data = load_first(text, shown)
         except UserError as exc:
             line = exc.line if file is not None else self.resource.line_start
             inside = "" if file is not None or exc.line is None else f" (its line {exc.line})"
             self.problem(file, f"{self.where}: {label} is {exc.message}{inside}", line)
             return None
-        data = documents[0].data if documents else {}
         if data is None:
             return {}
         if not isinstance(data, dict):
@@ -148,7 +147,8 @@ class _Reader:
             message = f"{self.where}: {label} holds more than {MAX_NODES:,} values; not read"
             self.problem(file, message, 1 if file is not None else self.resource.line_start)
             return None
-        return data
+        plain: dict[str, Any] = _plain(data)
+        return plain
 
     def values_file(self, relative: str, label: str) -> dict[str, Any] | str:
         """The map in a file the release reads, or why it is not read (an opaque label)."""
@@ -205,10 +205,11 @@ class _Reader:
     def templated(self, text: str, label: str) -> dict[str, Any] | str:
         """A heredoc with ``${...}`` inside: readable when each one is a whole value."""
         try:
-            documents = parse_yaml_all(text, self.resource.file)
-        except UserError:
+            data = load_first(text, self.resource.file)
+            _count(data, [MAX_NODES])
+        except (UserError, _TooLarge):
             return f"{label} (a template Terraform fills in)"
-        data = documents[0].data if documents else {}
+        data = _plain(data)
         if not isinstance(data, dict) or _interpolated_keys(data):
             return f"{label} (a template Terraform fills in)"
         return data
@@ -262,6 +263,24 @@ class _Reader:
         else:
             message = f"{self.where}: {label} has type {kind!r}; Helm takes auto or string"
             self.problem(None, message, self.resource.line_start)
+
+
+def _plain(node: Any) -> Any:
+    """YAML data as Helm holds it (through JSON): string keys, fresh containers (aliases
+    unshared), dates and other scalars YAML types beyond JSON's as strings."""
+    if isinstance(node, dict):
+        return {k if isinstance(k, str) else _key(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(child) for child in node]
+    if node is None or isinstance(node, bool | int | float | str):
+        return node
+    return str(node)
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return "null" if key is None else str(key)
 
 
 def _interpolated_keys(node: Any) -> bool:
