@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from platform_maturity.collectors.kubernetes.manifests import K8sObject, interpolations
-from platform_maturity.collectors.terraform.chart import decode, is_chart
-from platform_maturity.collectors.terraform.unknowns import decide
+from platform_maturity.collectors.terraform.chart import candidates, decode, is_chart
+from platform_maturity.collectors.terraform.unknowns import ABSENT, GENERIC
 from platform_maturity.framework.yamlsource import PathKey
 
 AS_SET = " (as set in the release's values)"
@@ -101,18 +101,46 @@ def data_reason(
     pool: tuple[Any, ...],
     value: Any,
     relevant: Sequence[PathKey],
-    mark: Callable[[Any, PathKey], Any],
     shown: Callable[[PathKey], str],
 ) -> str:
-    """Why a data check is undecided: the unknowns that decide it alone, else all the
-    relevant ones (``mark`` makes the value at a path unknown)."""
-    deciding = [
-        path
-        for path in relevant[:MAX_ATTRIBUTED]
-        if decide(validator, mark(value, path), pool) is None
-    ]
-    chosen = deciding or list(relevant)
+    """Why a data check is undecided: the unknowns that decide it alone (each tried with
+    what it may become, the others as they are), else all the relevant ones."""
+    if len(relevant) == 1:
+        chosen = list(relevant)
+    else:
+        deciding = [p for p in relevant[:MAX_ATTRIBUTED] if _decides(validator, pool, value, p)]
+        chosen = deciding or list(relevant)
     return reason((shown(path), _at(value, path)) for path in chosen)
+
+
+def _decides(validator: Any, pool: tuple[Any, ...], value: Any, path: PathKey) -> bool:
+    current = _at(value, path)
+    options = candidates(current)
+    if options is None:
+        options = (*GENERIC, *pool)
+    seen: set[bool] = set()
+    for option in options:
+        seen.add(bool(validator.is_valid(_replaced(value, path, option))))
+        if len(seen) == 2:
+            return True
+    return False
+
+
+def _replaced(value: Any, path: PathKey, new: Any) -> Any:
+    """A copy of ``value`` along ``path`` only, with ``new`` there (ABSENT: removed)."""
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict) and head in value:
+        inner = _replaced(value[head], rest, new)
+        if inner is ABSENT:
+            return {k: v for k, v in value.items() if k != head}
+        return {**value, head: inner}
+    if isinstance(value, list) and isinstance(head, int) and head < len(value):
+        inner = _replaced(value[head], rest, new)
+        items = [*value[:head], *([] if inner is ABSENT else [inner]), *value[head + 1 :]]
+        return items
+    return value
 
 
 def relation_reason(

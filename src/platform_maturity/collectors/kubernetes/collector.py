@@ -461,7 +461,7 @@ class KubernetesCollector:
             return _dotted(full)
 
         relevant = _relevant(compiled, value)
-        return data_reason(compiled.validator, compiled.pool, value, relevant, _unknown_at, shown)
+        return data_reason(compiled.validator, compiled.pool, value, relevant, shown)
 
     def _relate(
         self, checks: Sequence[CheckDefinition], objects: Sequence[K8sObject]
