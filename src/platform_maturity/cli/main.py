@@ -11,6 +11,7 @@ from rich.text import Text
 
 from platform_maturity.cli import (
     assess_cmd,
+    backlog_cmd,
     demo_cmd,
     framework_cmd,
     report_cmd,
@@ -58,6 +59,7 @@ assess_cmd.register(app)
 report_cmd.register(app)
 scan_cmd.register(app)
 demo_cmd.register(app)
+backlog_cmd.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

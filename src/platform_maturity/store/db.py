@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from platform_maturity.domain.errors import UserError
-from platform_maturity.store import postmortems  # noqa: F401  (complete the metadata)
+from platform_maturity.store import backlog, postmortems  # noqa: F401  (complete the metadata)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
