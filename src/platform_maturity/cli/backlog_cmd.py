@@ -29,10 +29,15 @@ Fmt = Annotated[str, typer.Option("--format", "-f", help="terminal or json.")]
 
 
 def register(app: typer.Typer) -> None:
-    from platform_maturity.cli import backlog_import_cmd, backlog_review_cmd
+    from platform_maturity.cli import (
+        backlog_disclosure_cmd,
+        backlog_import_cmd,
+        backlog_review_cmd,
+    )
 
     backlog_review_cmd.add_commands(backlog_app)
     backlog_import_cmd.add_commands(backlog_app)
+    backlog_disclosure_cmd.add_commands(backlog_app)
     app.add_typer(backlog_app, name="backlog")
 
 

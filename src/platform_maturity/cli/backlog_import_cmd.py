@@ -44,6 +44,13 @@ def import_(
             help="The component new items belong to; default: the target.", show_default=False
         ),
     ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", "-u", help="The unit new items belong to.", show_default=False),
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option(help="Who answers for new items.", show_default=False)
+    ] = None,
     output: Annotated[str, typer.Option("--output", help="terminal or json.")] = "terminal",
 ) -> None:
     """Import scanner findings: new ones arrive as 'new' with a suggested risk and impact
@@ -83,6 +90,8 @@ def import_(
                 fmt=fmt,
                 target=target,
                 component=component,
+                unit=unit,
+                owner=owner,
                 actor=actor(),
                 now=now(),
                 progress=step,

@@ -49,7 +49,7 @@ def demo(
         )
         progress.update(task, description="Scoring and writing reports")
         with open_store(workspace, moment, "demo") as database:
-            model = report_model(workspace, database, moment)
+            model = report_model(workspace, database, moment, include_security=True)
         reports = folder / "reports"
         reports.mkdir(exist_ok=True)
         written = []

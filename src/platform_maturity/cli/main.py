@@ -14,6 +14,7 @@ from platform_maturity.cli import (
     backlog_cmd,
     demo_cmd,
     framework_cmd,
+    postmortem_cmd,
     report_cmd,
     scan_cmd,
     workspace_cmd,
@@ -60,6 +61,7 @@ report_cmd.register(app)
 scan_cmd.register(app)
 demo_cmd.register(app)
 backlog_cmd.register(app)
+postmortem_cmd.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
