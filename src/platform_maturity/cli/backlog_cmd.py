@@ -319,6 +319,13 @@ def list_items(
         return
     out = console()
     render_items(views, out, moment, f"Security backlog ({len(views)} item(s))")
+    if not views and not (state or band or owner or component or source or unit or breached):
+        out.print(
+            "Add items with 'maturity backlog add' or import scanner output with"
+            " 'maturity backlog import'.",
+            style="bright_black",
+        )
+        return
     loss = sum(v.expected_annual_loss or 0.0 for v in views if v.state.value != "risk_accepted")
     late = sum(1 for v in views if v.breached)
     out.print(

@@ -65,6 +65,9 @@ def _severity(view: ItemView) -> Text:
 
 def render_items(views: Sequence[ItemView], console: Console, moment: datetime, title: str) -> None:
     """Items as a table; below 100 columns the component moves under the title."""
+    if not views:
+        console.print(Text.assemble((title, "bold"), (": no items match.", "bright_black")))
+        return
     wide = console.width >= 100
     table = make_table(console, title)
     table.add_column("Key", no_wrap=True)
@@ -87,8 +90,6 @@ def render_items(views: Sequence[ItemView], console: Console, moment: datetime, 
             cells.append(Text.assemble(v.title, ("\n" + v.component, "bright_black")))
         table.add_row(*cells)
     console.print(table)
-    if not views:
-        console.print(Text("No items match.", style="bright_black"))
 
 
 def _pairs(rows: Sequence[tuple[str, str | Text | None]]) -> Table:
