@@ -66,9 +66,11 @@ def securitytxt(
         ),
     ] = None,
 ) -> None:
-    """Write an RFC 9116 security.txt (Contact, Expires within a year, Policy,
-    Preferred-Languages, Canonical) and a SECURITY.md for repositories, from the
-    backlog.disclosure settings and the SLA bands; or check an existing file with --check.
+    """Write an RFC 9116 security.txt and a SECURITY.md, or check a security.txt.
+
+    security.txt gets Contact, Expires (within a year), Policy, Preferred-Languages and
+    Canonical; SECURITY.md says how to report and how fast you answer. Both come from the
+    backlog.disclosure settings and the SLA bands. --check FILE checks an existing file.
 
     Serve security.txt at https://<host>/.well-known/security.txt as text/plain. To sign it
     (recommended): gpg --local-user <key> --clearsign --output security.txt.asc security.txt,

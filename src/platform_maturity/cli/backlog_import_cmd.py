@@ -53,8 +53,10 @@ def import_(
     ] = None,
     output: Annotated[str, typer.Option("--output", help="terminal or json.")] = "terminal",
 ) -> None:
-    """Import scanner findings: new ones arrive as 'new' with a suggested risk and impact
-    (from CVSS, EPSS or the scanner's severity) to confirm at triage.
+    """Import scanner findings; new ones wait for triage with a suggested score.
+
+    New findings arrive as 'new' with a suggested risk and impact (from CVSS, EPSS or the
+    scanner's severity) to confirm at triage.
 
     Findings are matched across imports by fingerprint: a re-import updates them, a finding
     missing from a newer scan of the same target is resolved with that scan as evidence,
