@@ -488,3 +488,25 @@ def _accept(demo: _Demo, days_ago: float) -> None:
             actor="cto@example.com",
             now=demo.at(days_ago),
         )
+
+
+def write_review(
+    reports: Path, workspace: Workspace, database: Database, now: datetime
+) -> list[Path]:
+    """The demo's next security review agenda, as Markdown and HTML."""
+    from platform_maturity.reports.backlog_pages import (
+        render_agenda_html,
+        render_agenda_markdown,
+    )
+
+    agenda = backlog_insights.review_agenda(workspace, database, now)
+    reports.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in (
+        ("security-review.html", render_agenda_html(agenda)),
+        ("security-review.md", render_agenda_markdown(agenda)),
+    ):
+        path = reports / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
