@@ -33,6 +33,8 @@ COMMAND_MODULES: dict[str, str] = {
     "diff": "report_cmd",
     "scan": "scan_cmd",
     "demo": "demo_cmd",
+    "backlog": "backlog_cmd",
+    "postmortem": "postmortem_cmd",
 }
 GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w")
 
