@@ -33,6 +33,8 @@ COMMAND_MODULES: dict[str, str] = {
     "diff": "report_cmd",
     "scan": "scan_cmd",
     "demo": "demo_cmd",
+    "backlog": "backlog_cmd",
+    "postmortem": "postmortem_cmd",
 }
 GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w")
 
@@ -77,6 +79,8 @@ def command_name(argv: list[str]) -> str | None:
             skip = False
         elif arg in GLOBAL_OPTIONS_WITH_VALUE:
             skip = True
+        elif arg == "--help":
+            return None  # the top-level help lists every command
         elif not arg.startswith("-"):
             return arg
     return None

@@ -52,6 +52,13 @@ def report(
         str | None,
         typer.Option("--as-of", help="Score the state as of this date.", show_default=False),
     ] = None,
+    include_security: Annotated[
+        bool,
+        typer.Option(
+            "--include-security",
+            help="Add the security backlog (restricted): SLA attainment, breaches, expected loss.",
+        ),
+    ] = False,
 ) -> None:
     """The scorecard: level and score per pillar, metrics, top gaps, changes since last snapshot."""
     if fmt not in FORMATS:
@@ -63,7 +70,7 @@ def report(
         )
     with store(ctx) as (ws, database):
         moment = parse_when(as_of, "--as-of") if as_of else now()
-        model = report_model(ws, database, moment, unit)
+        model = report_model(ws, database, moment, unit, include_security)
     if fmt == "terminal" and out is None:
         render_terminal(model, console(), details=details)
         return

@@ -55,10 +55,20 @@ def db_status(ctx: typer.Context) -> None:
 def export(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="JSON file to write.")],
+    include_security: Annotated[
+        bool,
+        typer.Option(
+            "--include-security",
+            help="Also the security backlog, its postmortems and audit entries (restricted).",
+        ),
+    ] = False,
 ) -> None:
-    """Write the whole workspace state (answers, waivers, metrics, snapshots, audit) as JSON."""
+    """Write the whole workspace state (answers, waivers, metrics, snapshots, audit) as JSON.
+
+    Restricted data (the security backlog) stays out unless --include-security is given.
+    """
     with store(ctx) as (_, database):
-        counts = transfer.export_state(database, file, now())
+        counts = transfer.export_state(database, file, now(), include_security)
     console().print(f"Wrote {file}: " + ", ".join(f"{v} {k}" for k, v in counts.items() if v))
 
 
@@ -68,13 +78,21 @@ def restore(
     yes: Annotated[
         bool, typer.Option("--yes", help="Replace the current state without asking.")
     ] = False,
+    drop_security: Annotated[
+        bool,
+        typer.Option(
+            "--drop-security",
+            help="Restore a file without security data even though the workspace holds some"
+            " (that data is discarded).",
+        ),
+    ] = False,
 ) -> None:
     """Replace the workspace state with an export, in one transaction."""
     ws = workspace(ctx)
     if not yes and not typer.confirm("This replaces everything stored in the workspace. Continue?"):
         raise typer.Abort()
     with open_store(ws, now(), actor()) as database:
-        counts = transfer.restore_state(database, file, now(), actor())
+        counts = transfer.restore_state(database, file, now(), actor(), drop_security)
     console().print(f"Restored {file}: " + ", ".join(f"{v} {k}" for k, v in counts.items() if v))
 
 

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from platform_maturity.domain.backlog_policy import SecurityBacklogPolicy
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.framework import Framework, Goal, Kpi, Level, Metric, Pillar
 from platform_maturity.domain.units import dimension
@@ -31,7 +32,11 @@ _METRIC_CHANGES = {"target", "tolerance", "name", "description", "aggregation", 
 _PILLAR_CHANGES = {"weight", "name", "summary", "description", "order"}
 
 
-_WHAT = {"WorkspaceConfig": "the workspace file", "Kpi": "a KPI"}
+_WHAT = {
+    "WorkspaceConfig": "the workspace file",
+    "Kpi": "a KPI",
+    "SecurityBacklogPolicy": "the security backlog policy",
+}
 _MESSAGES = {
     "extra_forbidden": "unknown field; check its spelling and indentation",
     "missing": "required field is missing",
@@ -39,6 +44,8 @@ _MESSAGES = {
 
 
 def _message(error: Any) -> str:
+    if error["type"] == "value_error" and "error" in error.get("ctx", {}):
+        return str(error["ctx"]["error"])  # our own validators' words, without "Value error, "
     return str(_MESSAGES.get(error["type"], error["msg"]))
 
 
@@ -216,7 +223,10 @@ def _load(root: Path, overrides: Sequence[Path]) -> Framework:
     measures: dict[str, Any] = {}
     for path in sorted((root / "measures").glob("*.yaml")):
         if path.stem != "kpis":
-            measures[path.stem] = read_yaml(path).data
+            doc = read_yaml(path)
+            if path.stem == "security-backlog":
+                validate_model(SecurityBacklogPolicy, doc)
+            measures[path.stem] = doc.data
 
     for override in overrides:
         pillars = _apply_override(read_yaml(override), pillars, sources)

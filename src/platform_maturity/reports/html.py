@@ -7,6 +7,7 @@ the filters, the summary and the template context are shared with the Markdown r
 
 from __future__ import annotations
 
+from platform_maturity.reports.backlog_view import security_view
 from platform_maturity.reports.charts import (
     BarChart,
     BarDatum,
@@ -47,5 +48,8 @@ def render_html(model: ReportModel) -> str:
     """The whole report as one self-contained HTML document."""
     template = environment(autoescape=True).get_template("report.html.j2")
     return template.render(
-        **template_context(model), bars=pillar_chart(model), trend=history_chart(model)
+        **template_context(model),
+        bars=pillar_chart(model),
+        trend=history_chart(model),
+        security=security_view(model.security) if model.security else None,
     )

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from platform_maturity.domain.backlog_results import SecuritySection
 from platform_maturity.domain.framework import Framework
 from platform_maturity.domain.results import ScanResult, Scorecard, ScorecardDiff
 
@@ -50,6 +51,10 @@ class ReportModel(BaseModel):
     goal_text: dict[str, GoalText]
     scan: ScanResult | None = None
     check_titles: dict[str, str] = {}
+    # the security backlog: only in reports made with --include-security
+    security: SecuritySection | None = None
+    # why gaps matter: per goal code, the postmortems naming it and their cost
+    gap_costs: dict[str, str] = {}
 
 
 def build_report_model(
@@ -62,6 +67,8 @@ def build_report_model(
     generated_at: datetime,
     scan: ScanResult | None = None,
     check_titles: dict[str, str] | None = None,
+    security: SecuritySection | None = None,
+    gap_costs: dict[str, str] | None = None,
 ) -> ReportModel:
     points = tuple(
         HistoryPoint(
@@ -87,6 +94,8 @@ def build_report_model(
         history=points,
         scan=scan,
         check_titles=check_titles or {},
+        security=security,
+        gap_costs=gap_costs or {},
         goal_text={
             g.code: GoalText(
                 why=g.why, how=g.how, upstream=g.upstream if g.upstream != g.code else None

@@ -286,6 +286,8 @@ def render_terminal(
     gaps.add_column("Goal statement", ratio=1)
     for gap in card.gaps[:top]:
         missing = f" [{len(gap.units_missing)} unit(s)]" if gap.units_missing else ""
+        if gap.code in model.gap_costs:
+            missing += f" · postmortems: {model.gap_costs[gap.code]}"
         gaps.add_row(
             str(gap.rank),
             gap.code,
@@ -303,6 +305,11 @@ def render_terminal(
         console.print(_evidence_line(view))
         if details and view.matrices:
             console.print(_evidence_table(view, console))
+
+    if model.security is not None:
+        from platform_maturity.reports.backlog_terminal import render_security_summary
+
+        render_security_summary(model.security, console)
 
     if details:
         for pillar in org.pillars:

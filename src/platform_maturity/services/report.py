@@ -9,6 +9,7 @@ from platform_maturity.engine.diff import diff_scopes
 from platform_maturity.engine.evidence import scan_result
 from platform_maturity.reports.model import ReportModel, build_report_model
 from platform_maturity.services import scorecard as scorecards
+from platform_maturity.services.backlog_insights import backlog_report_parts
 from platform_maturity.services.scan import catalog_for
 from platform_maturity.services.workspace import Workspace
 from platform_maturity.store import repo
@@ -23,12 +24,17 @@ def _scope(card: Scorecard, unit: str | None) -> ScopeResult | None:
 
 
 def report_model(
-    workspace: Workspace, database: Database, now: datetime, unit: str | None = None
+    workspace: Workspace,
+    database: Database,
+    now: datetime,
+    unit: str | None = None,
+    include_security: bool = False,
 ) -> ReportModel:
     """The scorecard as of ``now`` with its history and the changes since the last snapshot.
 
     For a unit report, history and changes use that unit's own scores; snapshots taken
     before the unit existed are left out rather than replaced by organization numbers.
+    The security backlog (restricted) is in the model only with ``include_security``.
     """
     slug = workspace.unit(unit)
     card = scorecards.current_scorecard(workspace, database, now, slug)
@@ -52,6 +58,7 @@ def report_model(
     catalog = catalog_for(workspace)
     scan = scan_result(observations, catalog.goals_with_checks())
     titles = {c.id: c.title for c in catalog.checks} if scan else {}
+    security, gap_costs = backlog_report_parts(workspace, database, now, slug, include_security)
     return build_report_model(
         workspace.framework,
         workspace.config.organization.name,
@@ -62,4 +69,6 @@ def report_model(
         now,
         scan=scan,
         check_titles=titles,
+        security=security,
+        gap_costs=gap_costs,
     )

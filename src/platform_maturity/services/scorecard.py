@@ -12,20 +12,27 @@ from platform_maturity.domain.results import Scorecard, ScorecardDiff
 from platform_maturity.engine.diff import diff_scopes
 from platform_maturity.engine.evaluate import Facts
 from platform_maturity.engine.scorecard import build_scorecard
+from platform_maturity.services.backlog_insights import scorecard_facts
 from platform_maturity.services.workspace import Workspace
 from platform_maturity.store import repo
 from platform_maturity.store.db import Database
 from platform_maturity.store.models import SnapshotRow, SnapshotScoreRow
 
 
-def load_facts(session: Session, workspace: Workspace) -> Facts:
+def load_facts(session: Session, workspace: Workspace, now: datetime | None = None) -> Facts:
+    """What the engine reads; with ``now``, also the evidence the security backlog gives."""
     units = repo.list_units(session)
     configured = [u.slug for u in workspace.config.units]
+    observations, measurements = repo.latest_observations(session), repo.list_measurements(session)
+    if now is not None:
+        backlog_observations, backlog_measurements = scorecard_facts(session, workspace, now)
+        observations += backlog_observations
+        measurements += backlog_measurements
     return Facts(
         answers=repo.list_answers(session),
         waivers=repo.list_waivers(session),
-        observations=repo.latest_observations(session),
-        measurements=repo.list_measurements(session),
+        observations=observations,
+        measurements=measurements,
         units=tuple(configured),
         unit_names={u.slug: u.name for u in units},
     )
@@ -35,7 +42,7 @@ def current_scorecard(
     workspace: Workspace, database: Database, now: datetime, unit: str | None = None
 ) -> Scorecard:
     with database.transaction() as session:
-        facts = load_facts(session, workspace)
+        facts = load_facts(session, workspace, now)
     return build_scorecard(
         workspace.framework,
         facts,
@@ -59,7 +66,7 @@ def create_snapshot(
                 value=name,
                 hint="Choose another name; snapshots are never overwritten.",
             )
-        facts = load_facts(session, workspace)
+        facts = load_facts(session, workspace, as_of)
         card = build_scorecard(
             workspace.framework, facts, as_of, organization_name=workspace.config.organization.name
         )

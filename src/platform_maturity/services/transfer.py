@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Table, select, text
+from sqlalchemy import Select, Table, delete, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from platform_maturity.domain.backlog import ItemSource, ItemState
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.records import ANSWER_STATUSES, Outcome
 from platform_maturity.domain.results import Scorecard
@@ -35,7 +36,22 @@ TABLES: tuple[str, ...] = (
     "snapshots",
     "snapshot_scores",
     "audit_events",
+    # the security backlog and postmortems (restricted rows only with --include-security)
+    "backlog_policies",
+    "backlog_scans",
+    "backlog_items",
+    "backlog_findings",
+    "backlog_reviews",
+    "backlog_intake_log",
+    "postmortems",
+    "postmortem_gaps",
+    "postmortem_actions",
 )
+# children of a table with restricted rows: restricted when their parent row is
+RESTRICTED_PARENT = {
+    "postmortem_gaps": "postmortem_id",
+    "postmortem_actions": "postmortem_id",
+}
 
 
 def _table(name: str) -> Table:
@@ -46,18 +62,48 @@ def _encode(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def export_state(database: Database, path: Path, now: datetime) -> dict[str, int]:
+def restricted_table(name: str) -> bool:
+    """A table whose every row is restricted (the security backlog's)."""
+    return bool(_table(name).info.get("restricted"))
+
+
+def _visible(name: str) -> Select[Any]:
+    """The rows of a table that may leave the workspace without --include-security."""
+    table = _table(name)
+    query = select(table).order_by(*table.primary_key.columns)
+    if "restricted" in table.columns:
+        return query.where(table.columns["restricted"].is_(False))
+    if name in RESTRICTED_PARENT:
+        parent = _table("postmortems")
+        allowed = select(parent.columns["id"]).where(parent.columns["restricted"].is_(False))
+        return query.where(table.columns[RESTRICTED_PARENT[name]].in_(allowed))
+    return query
+
+
+def export_state(
+    database: Database, path: Path, now: datetime, include_security: bool = False
+) -> dict[str, int]:
+    """Write the state as JSON; restricted data (the security backlog, its postmortems and
+    audit entries) only with ``include_security``."""
     payload: dict[str, Any] = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "exported_at": now.isoformat(),
+        "include_security": include_security,
         "tables": {},
     }
     counts: dict[str, int] = {}
     with database.transaction() as session:
         for name in TABLES:
             table = _table(name)
-            rows = session.execute(select(table).order_by(*table.primary_key.columns)).mappings()
+            if not include_security and restricted_table(name):
+                continue
+            query = (
+                select(table).order_by(*table.primary_key.columns)
+                if include_security
+                else _visible(name)
+            )
+            rows = session.execute(query).mappings()
             records = [{k: _encode(v) for k, v in row.items()} for row in rows]
             payload["tables"][table.name] = records
             counts[table.name] = len(records)
@@ -65,7 +111,9 @@ def export_state(database: Database, path: Path, now: datetime) -> dict[str, int
     return counts
 
 
-def restore_state(database: Database, path: Path, now: datetime, actor: str) -> dict[str, int]:
+def restore_state(
+    database: Database, path: Path, now: datetime, actor: str, drop_security: bool = False
+) -> dict[str, int]:
     """Replace the stored state with the file's, in one transaction.
 
     Every row is checked first (columns, times, answer statuses, snapshot contents), so
@@ -97,6 +145,18 @@ def restore_state(database: Database, path: Path, now: datetime, actor: str) -> 
     if not isinstance(tables, dict):
         raise UserError("'tables' must be a mapping", file=str(path), field="tables")
     prepared = {name: _prepare(path, name, tables.get(name, [])) for name in TABLES}
+    if not payload.get("include_security") and not drop_security:
+        with database.transaction() as session:
+            held = _restricted_rows(session)
+        if held:
+            raise UserError(
+                f"the file has no security data, but the workspace holds {held} restricted"
+                " row(s) (security backlog, its postmortems and audit entries)",
+                file=str(path),
+                field="include_security",
+                hint="Restore an export made with 'maturity export --include-security', or pass"
+                " --drop-security to replace them with nothing. Nothing was changed.",
+            )
     try:
         return _replace_all(database, path, prepared, now, actor)
     except SQLAlchemyError as exc:
@@ -130,6 +190,8 @@ def _prepare(path: Path, name: str, records: object) -> list[dict[str, Any]]:
         row: dict[str, Any] = {}
         for column in columns.values():
             value = record.get(column.name)
+            if value is None and column.name == "restricted":
+                value = False  # exports written before restricted data existed
             if value is None and not column.nullable:
                 raise UserError(
                     "required value missing", file=str(path), field=f"{where}.{column.name}"
@@ -152,7 +214,40 @@ def _prepare(path: Path, name: str, records: object) -> list[dict[str, Any]]:
     return rows
 
 
+def _restricted_rows(session: Session) -> int:
+    total = 0
+    for name in TABLES:
+        table = _table(name)
+        if restricted_table(name):
+            total += session.scalar(select(func.count()).select_from(table)) or 0
+        elif "restricted" in table.columns:
+            total += (
+                session.scalar(
+                    select(func.count())
+                    .select_from(table)
+                    .where(table.columns["restricted"].is_(True))
+                )
+                or 0
+            )
+    return total
+
+
+_CHOICES = {
+    ("backlog_items", "state"): {s.value for s in ItemState},
+    ("backlog_items", "source"): {s.value for s in ItemSource},
+}
+
+
 def _check_row(path: Path, name: str, where: str, row: dict[str, Any]) -> None:
+    for (table, column), allowed in _CHOICES.items():
+        if table == name and row[column] not in allowed:
+            raise UserError(
+                f"not a backlog item {column}",
+                file=str(path),
+                field=f"{where}.{column}",
+                value=row[column],
+                hint="Allowed: " + ", ".join(sorted(allowed)),
+            )
     if name == "answers" and row["status"] not in {o.value for o in Outcome}:
         raise UserError(
             "not an answer status",
@@ -181,6 +276,8 @@ def _replace_all(
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
     with database.transaction() as session:
+        for name in reversed(TABLES[TABLES.index("backlog_policies") :]):
+            session.execute(delete(_table(name)))
         repo.clear_all(session)
         for name in TABLES:
             rows = prepared[name]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from platform_maturity.domain.backlog_settings import BacklogSettings
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.framework import Framework
 from platform_maturity.domain.records import OrgUnit
@@ -94,6 +95,7 @@ class WorkspaceConfig(_Config):
     framework: FrameworkConfig = FrameworkConfig()
     evidence: EvidenceConfig = EvidenceConfig()
     scan: ScanConfig = ScanConfig()
+    backlog: BacklogSettings = BacklogSettings()
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ RELATION_KEYS: dict[str, tuple[str, ...]] = {
     "service_account_token_not_mounted": ("automountServiceAccountToken", "serviceAccount"),
     "default_deny_ingress": (),
     "default_deny_egress": (),
+    "live_object_in_code": (),
 }
 
 

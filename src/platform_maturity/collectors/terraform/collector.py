@@ -15,6 +15,7 @@ from platform_maturity.cache import ParseCache, activated
 from platform_maturity.checks.catalog import Catalog
 from platform_maturity.collectors.base import CollectorResult, Problem, ScanContext, walk
 from platform_maturity.collectors.terraform.hcl import read_folder
+from platform_maturity.collectors.terraform.inventory import looks_like_inventory, read_inventory
 from platform_maturity.collectors.terraform.model import Resource, Scan, Source, Unknown
 from platform_maturity.collectors.terraform.plan import looks_like_plan, read_plan
 from platform_maturity.collectors.terraform.relations import FUNCTIONS
@@ -27,7 +28,8 @@ ProblemSink = Callable[[str, str, int | None], None]
 
 
 def is_terraform(path: Path) -> bool:
-    return path.suffix == ".tf" or looks_like_plan(path)
+    """What this collector reads: .tf files, plan and state JSON, and cloud inventories."""
+    return path.suffix == ".tf" or looks_like_plan(path) or looks_like_inventory(path)
 
 
 def _merge_declarations(plan: Source, hcl: Source) -> None:
@@ -50,9 +52,13 @@ def load(paths: Iterable[Path], relative: Callable[[Path], str], problem: Proble
     """Read every input: .tf files grouped by folder, plan and state files one by one."""
     folders: dict[Path, list[Path]] = {}
     plans: list[Path] = []
+    inventories: list[Source] = []
     for path in paths:
         if path.suffix == ".tf":
             folders.setdefault(path.parent, []).append(path)
+        elif looks_like_inventory(path):
+            if (listed := read_inventory(path, relative(path), problem)) is not None:
+                inventories.append(listed)
         else:
             plans.append(path)
     per_folder = Counter(p.parent for p in plans)
@@ -72,7 +78,7 @@ def load(paths: Iterable[Path], relative: Callable[[Path], str], problem: Proble
                 _merge_declarations(plan_source, source)
         else:
             sources.append(source)
-    return Scan(sources)
+    return Scan(sources, inventories)
 
 
 @lru_cache(maxsize=512)

@@ -1,0 +1,1 @@
+"""The security backlog, computed: SLA clocks, attainment, expected loss, review agendas."""

@@ -1,0 +1,1 @@
+"""Importers: one module per export format, turning a file into normalized records."""
