@@ -3,7 +3,9 @@
 Layout: tests/fixtures/checks/<check id>/pass*.<ext> and fail*.<ext>. A Kubernetes or
 Terraform fixture is a file; a repository fixture is a folder, made into a real git
 repository (one commit) before it is scanned. A ``pass`` fixture must give the check no
-failure; a ``fail`` fixture at least one.
+failure; a ``fail`` fixture at least one. An ``undecided`` fixture (optional) must give the
+check only undecided verdicts: values it cannot know (set by Terraform, or left to a Helm
+chart) must never pass or fail.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def make_git_repository(source: Path, target: Path) -> Path:
     return target
 
 
-def results_for(check: CheckDefinition, fixture: Path, tmp_path: Path) -> list[bool]:
+def results_for(check: CheckDefinition, fixture: Path, tmp_path: Path) -> list[bool | None]:
     collector = collectors()[check.source]
     if check.source == "repository":
         fixture = make_git_repository(fixture, tmp_path / fixture.name)
@@ -59,7 +61,7 @@ def results_for(check: CheckDefinition, fixture: Path, tmp_path: Path) -> list[b
     inputs = collector.discover([fixture])
     result = collector.collect(inputs, context)
     assert not result.problems, f"{fixture} could not be read: {result.problems}"
-    return [bool(o.passed) for o in result.observations if o.check_id == check.id]
+    return [o.passed for o in result.observations if o.check_id == check.id]
 
 
 def fixture_cases() -> list[tuple[CheckDefinition, Path]]:
@@ -67,7 +69,7 @@ def fixture_cases() -> list[tuple[CheckDefinition, Path]]:
     for check in CHECKS:
         folder = FIXTURES / check.id
         for fixture in sorted(folder.glob("*")) if folder.is_dir() else []:
-            if fixture.name.startswith(("pass", "fail")):
+            if fixture.name.startswith(("pass", "fail", "undecided")):
                 cases.append((check, fixture))
     return cases
 
@@ -89,6 +91,8 @@ def test_fixture_gives_the_expected_verdict(
     verdicts = results_for(check, fixture, tmp_path)
     assert verdicts, f"{check.id} said nothing about {fixture}"
     if fixture.name.startswith("pass"):
-        assert all(verdicts), f"{check.id} failed on {fixture}"
+        assert all(v is True for v in verdicts), f"{check.id} did not pass {fixture}"
+    elif fixture.name.startswith("fail"):
+        assert any(v is False for v in verdicts), f"{check.id} found no failure in {fixture}"
     else:
-        assert not all(verdicts), f"{check.id} passed on {fixture}"
+        assert all(v is None for v in verdicts), f"{check.id} decided on {fixture}: {verdicts}"

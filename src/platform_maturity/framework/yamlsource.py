@@ -150,3 +150,12 @@ def parse_yaml_all(text: str, file: str) -> list[Located]:
     finally:
         loader.dispose()
     return documents
+
+
+def load_first(text: str, file: str) -> Any:
+    """The first document of a YAML stream as plain data, merge keys (``<<: *x``) and all,
+    as Helm reads a values file; a UserError naming the line on a syntax error."""
+    try:
+        return next(yaml.load_all(text, Loader=_LOADER), None)
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc, file) from None

@@ -12,6 +12,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from platform_maturity.services.demo_helm import write_helm_releases
+
 
 @dataclass(frozen=True)
 class Practice:
@@ -437,3 +439,4 @@ def write_evidence(folder: Path) -> None:
     shared.mkdir(parents=True, exist_ok=True)
     (shared / "state.json").write_text(_shared_state(), encoding="utf-8")
     (shared / "inventory.json").write_text(_shared_inventory(), encoding="utf-8")
+    write_helm_releases(folder)

@@ -2,11 +2,12 @@
 
 Objects come from manifest files and cluster dumps, and from Terraform: the
 ``kubernetes_*`` resources, ``kubectl_manifest`` bodies and ``kubernetes_manifest``
-manifests of ``.tf`` files and plans (read by
+manifests of ``.tf`` files and plans, and the workloads a ``helm_release``'s values
+describe (read by
 :func:`platform_maturity.collectors.terraform.embedded.kubernetes_objects`). A finding on
 such an object names the Terraform block (file and line range) and the resource address.
-Values only Terraform knows (``replicas = var.n``) never decide a verdict: a check that
-depends on them is recorded as undecided (``passed`` is None).
+Values only Terraform knows (``replicas = var.n``), or only a Helm chart, never decide a
+verdict: a check that depends on them is recorded as undecided (``passed`` is None).
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ from platform_maturity.cache import ParseCache, activated
 from platform_maturity.checks.catalog import Catalog
 from platform_maturity.checks.validators import SchemaValidator
 from platform_maturity.collectors.base import CollectorResult, Problem, ScanContext, walk
+from platform_maturity.collectors.kubernetes.chart_reasons import (
+    AS_SET,
+    RELATION_KEYS,
+    data_reason,
+    from_release,
+    maybe_object,
+    relation_reason,
+)
 from platform_maturity.collectors.kubernetes.manifests import (
     K8sObject,
     interpolations,
@@ -34,6 +43,7 @@ from platform_maturity.collectors.kubernetes.relations import (
     Verdict,
 )
 from platform_maturity.collectors.kubernetes.targets import instances
+from platform_maturity.collectors.terraform.chart import candidates
 from platform_maturity.collectors.terraform.collector import TerraformCollector, is_terraform
 from platform_maturity.collectors.terraform.embedded import kubernetes_objects
 from platform_maturity.collectors.terraform.model import Unknown
@@ -71,10 +81,20 @@ class _Compiled:
         return schema_pool(self.validator.schema)
 
     @cached_property
+    def reach(self) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The property names the schema mentions, and those under which it looks at
+        keys it does not name (there, any value may matter); None: any key may."""
+        names: set[str] = set()
+        open_: set[str] = set()
+        if not _property_names(self.validator.schema, names, open_, None):
+            return None
+        return frozenset(names), frozenset(open_)
+
+    @property
     def names(self) -> frozenset[str] | None:
         """The property names the schema mentions; None: any key may matter."""
-        names: set[str] = set()
-        return frozenset(names) if _property_names(self.validator.schema, names) else None
+        reach = self.reach
+        return None if reach is None else reach[0]
 
 
 # keywords that look at keys a schema does not name: with one, any value may matter
@@ -90,26 +110,33 @@ WILDCARDS = {
 }
 
 
-def _property_names(node: Any, names: set[str]) -> bool:
-    """Collect the property names ``node`` mentions; False when it looks at keys it
-    does not name (by pattern, by count, or a whole object as a constant)."""
+def _property_names(node: Any, names: set[str], open_: set[str], owner: str | None) -> bool:
+    """Collect the property names ``node`` mentions; where it looks at keys it does not
+    name (by pattern, by count, or a whole object as a constant), record the property
+    it sits under (``owner``) in ``open_``, or return False when it sits under none."""
     if isinstance(node, dict):
-        if WILDCARDS & node.keys():
-            return False
-        if isinstance(node.get("const"), dict | list):
-            return False
         enum = node.get("enum")
-        if isinstance(enum, list) and any(isinstance(v, dict | list) for v in enum):
-            return False
+        if (
+            WILDCARDS & node.keys()
+            or isinstance(node.get("const"), dict | list)
+            or (isinstance(enum, list) and any(isinstance(v, dict | list) for v in enum))
+        ):
+            if owner is None:
+                return False
+            open_.add(owner)
         for key, child in node.items():
             if key == "properties" and isinstance(child, dict):
                 names.update(str(k) for k in child)
-            elif key == "required" and isinstance(child, list):
+                for name, schema in child.items():
+                    if not _property_names(schema, names, open_, str(name)):
+                        return False
+                continue
+            if key == "required" and isinstance(child, list):
                 names.update(str(k) for k in child)
-            if not _property_names(child, names):
+            if not _property_names(child, names, open_, owner):
                 return False
     elif isinstance(node, list):
-        return all(_property_names(child, names) for child in node)
+        return all(_property_names(child, names, open_, owner) for child in node)
     return True
 
 
@@ -126,16 +153,32 @@ def _holds_unknowns(obj: K8sObject, path: PathKey) -> bool:
     return any(p[: len(scope)] == scope for p in obj.interpolations)
 
 
+def _relevant(compiled: _Compiled, value: Any) -> list[PathKey]:
+    """The values only Terraform (or a chart) knows that the schema may read: every key
+    on the way is a property it names, up to one under which any key may matter."""
+    reach = compiled.reach
+    if reach is None:
+        return list(interpolations(value))
+    names, open_ = reach
+
+    def read(path: PathKey) -> bool:
+        for key in path:
+            if isinstance(key, int):
+                continue
+            if key not in names:
+                return False
+            if key in open_:
+                return True
+        return True
+
+    return [path for path in interpolations(value) if read(path)]
+
+
 def _judge(compiled: _Compiled, value: Any) -> bool | None:
     """The schema's verdict on a Terraform object's instance, three-valued: the values
-    only Terraform knows that the schema may read (every key on the way is a property
-    it names) are tried with the fillings of ``decide``; the others cannot matter."""
-    names = compiled.names
-    relevant = [
-        path
-        for path in interpolations(value)
-        if names is None or all(isinstance(k, int) or k in names for k in path)
-    ]
+    only Terraform knows that the schema may read are tried with the fillings of
+    ``decide``; the others cannot matter."""
+    relevant = _relevant(compiled, value)
     if not relevant:
         return bool(compiled.validator.is_valid(value))
     marked = value
@@ -181,9 +224,10 @@ def _undecided(obj: K8sObject, *paths: PathKey) -> str:
 
 
 def _unknown_at(value: Any, path: PathKey) -> Any:
-    """A copy of ``value`` (along ``path`` only) with the string at ``path`` made Unknown."""
+    """A copy of ``value`` (along ``path`` only) with the string at ``path`` made Unknown
+    (with what it may become, when a chart decides it)."""
     if not path:
-        return Unknown(value) if isinstance(value, str) else value
+        return Unknown(value, candidates(value)) if isinstance(value, str) else value
     head, rest = path[0], path[1:]
     if isinstance(value, dict) and head in value:
         return {**value, head: _unknown_at(value[head], rest)}
@@ -345,9 +389,17 @@ class KubernetesCollector:
         for path in paths:
             folders.setdefault(path.parent, []).append(path)
         found: list[K8sObject] = []
+        reported: set[Problem] = set()
+
+        def problem(path: Path, message: str, line: int | None) -> None:
+            found_problem = Problem(context.relative(path), message, line)
+            if found_problem not in reported:
+                reported.add(found_problem)
+                result.problems.append(found_problem)
+
         for folder, files in folders.items():
             try:
-                records = kubernetes_objects(files, context.root)
+                records = kubernetes_objects(files, context.root, problem)
             except Exception as exc:  # one odd Terraform folder never loses the scan
                 shown = context.relative(folder)
                 result.problems.append(
@@ -382,17 +434,34 @@ class KubernetesCollector:
         passed_text = check.pass_message or check.title
         failed_text = check.fail_message or f"fails: {check.title}"
         for obj in objects:
+            release = from_release(obj)
+            if release and maybe_object(obj):
+                continue  # the chart may not create it
             for instance in instances(check, obj):
                 passed: bool | None
                 if _holds_unknowns(obj, instance.path):
                     passed = _judge(compiled, instance.value)
                 else:
                     passed = compiled.validator.is_valid(instance.value)
-                if passed is None:
+                if passed is None and release:
+                    message = self._chart_reason(compiled, obj, instance.value, instance.path)
+                elif passed is None:
                     message = _undecided(obj, instance.path, obj.pod_spec_path or ())
                 else:
-                    message = passed_text if passed else failed_text
+                    message = (passed_text if passed else failed_text) + (AS_SET if release else "")
                 yield obj, passed, message, instance.path, instance.label
+
+    @staticmethod
+    def _chart_reason(compiled: _Compiled, obj: K8sObject, value: Any, path: PathKey) -> str:
+        """Why a check on a Helm release's object is undecided (see ``chart_reasons``)."""
+        pod = obj.pod_spec_path or ()
+
+        def shown(relative: PathKey) -> str:
+            full = (*pod, *relative[1:]) if relative[:1] == ("_pod",) else (*path, *relative)
+            return _dotted(full)
+
+        relevant = _relevant(compiled, value)
+        return data_reason(compiled.validator, compiled.pool, value, relevant, shown)
 
     def _relate(
         self, checks: Sequence[CheckDefinition], objects: Sequence[K8sObject]
@@ -401,9 +470,11 @@ class KubernetesCollector:
         could turn into a pass is undecided."""
         verdicts: dict[str, list[Verdict]] = {}
         relations: dict[str, tuple[Relation, set[Failure]]] = {}
+        functions: dict[str, str] = {}
         for check in checks:
             if check.function is None:
                 continue
+            functions[check.id] = check.function
             relation = FUNCTIONS[check.function]
             mine = [v for v in relation(objects) if not check.kinds or v.obj.kind in check.kinds]
             verdicts[check.id] = mine
@@ -417,13 +488,22 @@ class KubernetesCollector:
         for check_id, mine in verdicts.items():
             undecided = open_.get(check_id, set())
             found[check_id] = []
+            function = functions.get(check_id)
             for verdict in mine:
                 obj = verdict.obj
                 if (id(obj), verdict.path) not in undecided:
-                    found[check_id].append((obj, verdict.passed, verdict.message, verdict.path, ""))
+                    message = verdict.message
+                    owned = RELATION_KEYS.get(function or "") and from_release(obj)
+                    if not verdict.passed and owned:
+                        message += AS_SET
+                    found[check_id].append((obj, verdict.passed, message, verdict.path, ""))
                     continue
-                unknowns = [_dotted(p) for p in _relational_unknowns(obj)]
-                if unknowns:
+                own = _relational_unknowns(obj)
+                unknowns = [_dotted(p) for p in own]
+                chart = relation_reason(function, obj, objects, own)
+                if chart is not None:
+                    reason = chart
+                elif unknowns:
                     reason = f"cannot tell: depends on {_listed(unknowns)} set by Terraform"
                 else:
                     reason = "cannot tell: depends on values of other objects set by Terraform"

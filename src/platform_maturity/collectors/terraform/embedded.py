@@ -13,15 +13,17 @@ strings and are listed in ``unresolved``; run the checks on them through
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypedDict
 
 import yaml
 
 from platform_maturity.collectors.terraform.collector import load
-from platform_maturity.collectors.terraform.hcl import serialization_options
+from platform_maturity.collectors.terraform.hcl import decode_heredocs, serialization_options
 from platform_maturity.collectors.terraform.model import INTERPOLATION, Resource, Unknown
+
+ProblemSink = Callable[[Path | None, str, int | None], None]  # file (None: the resource's)
 
 
 class EmbeddedObject(TypedDict):
@@ -187,7 +189,7 @@ def _typed(resource: Resource) -> dict[str, Any]:
     return {"apiVersion": api_version, "kind": kind, **translate(body)}
 
 
-def _hcl_value(expression: str) -> Any:
+def hcl_value(expression: str) -> Any:
     import hcl2
 
     try:
@@ -196,7 +198,7 @@ def _hcl_value(expression: str) -> Any:
         )
     except Exception:  # not a literal python-hcl2 can read: leave it to Terraform
         return None
-    return parsed.get("value") if isinstance(parsed, dict) else None
+    return decode_heredocs(parsed.get("value")) if isinstance(parsed, dict) else None
 
 
 def _static(value: Any, folder: Path | None) -> list[Any]:
@@ -207,7 +209,7 @@ def _static(value: Any, folder: Path | None) -> list[Any]:
         return []
     text = value.strip()
     if match := _ENCODED.match(text):
-        decoded = _hcl_value(match.group("inner"))
+        decoded = hcl_value(match.group("inner"))
         return [decoded] if isinstance(decoded, dict) else []
     if match := _DECODED_FILE.match(text):
         if folder is None:
@@ -238,8 +240,14 @@ def _unresolved(value: Any, path: str = "") -> Iterator[str]:
             yield from _unresolved(child, f"{path}.{index}" if path else str(index))
 
 
-def objects_of(resource: Resource, folder: Path | None = None) -> list[dict[str, Any]]:
-    """The Kubernetes objects one Terraform resource declares (none if not readable)."""
+def objects_of(
+    resource: Resource, folder: Path | None = None, problem: ProblemSink | None = None
+) -> list[dict[str, Any]]:
+    """The Kubernetes objects one Terraform resource declares (none if not readable).
+
+    ``problem`` hears of inputs a resource reads that Terraform would refuse (a Helm
+    values file that is not YAML): the file (None: the resource's own), a message, a line.
+    """
     if resource.type in KINDS:
         return [_typed(resource)]
     if resource.type == "kubectl_manifest":
@@ -253,13 +261,34 @@ def objects_of(resource: Resource, folder: Path | None = None) -> list[dict[str,
     if resource.type == "kubernetes_manifest":
         documents = _static(resource.raw.get("manifest"), folder)
         return [d for d in documents if d.get("kind") and d.get("apiVersion")]
+    if resource.type == "helm_release":
+        from platform_maturity.collectors.terraform.helm import release_objects
+
+        return release_objects(resource, folder, problem or (lambda _file, _text, _line: None))
     return []
 
 
-def kubernetes_objects(inputs: Iterable[Path], root: Path | None = None) -> list[EmbeddedObject]:
+def _sink(problem: Callable[[Path, str, int | None], None], declaring: Path | None) -> ProblemSink:
+    """Problems of one resource: those without a file are its declaring file's."""
+
+    def report(file: Path | None, message: str, line: int | None) -> None:
+        target = file if file is not None else declaring
+        if target is not None:
+            problem(target, message, line)
+
+    return report
+
+
+def kubernetes_objects(
+    inputs: Iterable[Path],
+    root: Path | None = None,
+    problem: Callable[[Path, str, int | None], None] | None = None,
+) -> list[EmbeddedObject]:
     """Every Kubernetes object declared in the given .tf, plan and state files.
 
     Files that cannot be read are skipped here: the Terraform collector reports them.
+    ``problem`` hears of other inputs those files read that Terraform would refuse (Helm
+    values files, set names), with the file and line.
     """
     base = (root or Path.cwd()).resolve()
     paths = list(inputs)
@@ -272,12 +301,16 @@ def kubernetes_objects(inputs: Iterable[Path], root: Path | None = None) -> list
             return path.as_posix()
 
     scan = load(paths, relative, lambda _path, _message, _line: None)
+    displayed = {relative(path): path for path in paths}
     found: list[EmbeddedObject] = []
     for resource in scan.resources:
         folder = None
         if resource.origin == "hcl":
             folder = next((p for r, p in folders.items() if relative(r) == resource.source), None)
-        for obj in objects_of(resource, folder):
+        sink = None
+        if problem is not None:
+            sink = _sink(problem, displayed.get(resource.file))
+        for obj in objects_of(resource, folder, sink):
             found.append(
                 EmbeddedObject(
                     object=obj,

@@ -24,7 +24,7 @@ from platform_maturity.collectors.terraform.model import (
 from platform_maturity.collectors.terraform.unknowns import ABSENT
 
 MAX_BYTES = 10 * 1024 * 1024
-HCL_PARSER_VERSION = "1"  # bump when parse_hcl's blocks change (keys of the parse cache)
+HCL_PARSER_VERSION = "2"  # bump when parse_hcl's blocks change (keys of the parse cache)
 EXEMPT_COMMENT = re.compile(
     r"(?:#|//)\s*platform-maturity\.io/exempt(?:-(?P<check>[\w.*?-]+))?\s*[:=]\s*(?P<reason>\S.*)$"
 )
@@ -72,15 +72,47 @@ def decode(raw: bytes) -> str:
 
 @lru_cache(maxsize=1)
 def serialization_options() -> Any:
-    """How python-hcl2 turns parsed HCL into values (imported only when HCL is read)."""
+    """How python-hcl2 turns parsed HCL into values (imported only when HCL is read).
+
+    Heredocs are kept as written and decoded by :func:`decode_heredocs`: python-hcl2 8
+    escapes quotes and backslashes in the body of an indented heredoc (``<<-EOT``) when
+    it strips them itself, which breaks the YAML inside."""
     from hcl2.utils import SerializationOptions
 
     return SerializationOptions(
         with_comments=False,
         explicit_blocks=False,
         strip_string_quotes=True,
-        preserve_heredocs=False,
+        preserve_heredocs=True,
     )
+
+
+_HEREDOC = re.compile(r"\A<<(-?)([A-Za-z_][\w-]*)\r?\n(.*?)\r?\n?[ \t]*\2[ \t]*\Z", re.S)
+
+
+def heredoc(text: str) -> str:
+    """The value of a heredoc as written (``<<EOT`` ... ``EOT``): its lines, and for an
+    indented one (``<<-EOT``) without the spaces all its lines start with."""
+    match = _HEREDOC.match(text)
+    if match is None:
+        return text
+    lines = match.group(3).replace("\r\n", "\n").split("\n")
+    if match.group(1):
+        widths = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
+        cut = min(widths, default=0)
+        lines = [line[cut:] for line in lines]
+    return "\n".join(lines)
+
+
+def decode_heredocs(value: Any) -> Any:
+    """``value`` with every heredoc kept as written (see serialization_options) decoded."""
+    if isinstance(value, str):
+        return heredoc(value) if value.startswith("<<") else value
+    if isinstance(value, dict):
+        return {key: decode_heredocs(child) for key, child in value.items()}
+    if isinstance(value, list):
+        return [decode_heredocs(child) for child in value]
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -103,7 +135,7 @@ def parse_hcl(text: str) -> list[Block]:
             if not isinstance(child, BlockRule):
                 continue
             labels = tuple(_unquote(str(label.serialize(options))) for label in child.labels)
-            body = child.body.serialize(options)
+            body = decode_heredocs(child.body.serialize(options))
             meta = getattr(child, "_meta", None)
             blocks.append(
                 Block(
