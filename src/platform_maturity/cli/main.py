@@ -34,6 +34,14 @@ COMMAND_MODULES: dict[str, str] = {
     "scan": "scan_cmd",
     "demo": "demo_cmd",
     "backlog": "backlog_cmd",
+    "component": "downtime_cmd",
+    "flow": "downtime_cmd",
+    "uptime": "downtime_cmd",
+    "probe": "probe_cmd",
+    "watch": "probe_cmd",
+    "signal": "probe_cmd",
+    "incident": "incident_cmd",
+    "status": "incident_cmd",
 }
 GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w")
 
