@@ -185,6 +185,9 @@ def parse_condition(text: str) -> Condition:
             raise ConditionError(
                 f"{text!r}: put one space on each side of the operator, e.g. {fixed.strip()!r}"
             )
+        if "=" in text:
+            fixed = re.sub(r"\s*=\s*", " == ", text, count=1).strip()
+            raise ConditionError(f"{text!r}: compare with == (one space on each side): {fixed!r}")
         raise ConditionError(
             f"{text!r}: no operator; a condition reads LEFT OP RIGHT with one of "
             + ", ".join(OPERATORS)

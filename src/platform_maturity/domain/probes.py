@@ -114,7 +114,7 @@ class ProbeSpec(_Spec):
     component: str | None = None
     flow: str | None = None  # flow id within ``component``
     url: str
-    interval_seconds: float = Field(default=60, ge=1, le=86_400)
+    interval_seconds: float = Field(default=60, ge=0.1, le=86_400)
     timeout_seconds: float = Field(default=10, gt=0, le=300)
     insecure: bool = False  # accept any TLS certificate (self-signed test systems)
     ca_file: str | None = None  # trust this CA bundle (an internal CA) besides the system's
