@@ -182,7 +182,7 @@ def test_watch_records_an_outage_notifies_and_the_status_page_shows_it(
 def test_escalation_goes_up_the_chain_until_acknowledged(tmp_path: Path, database_url: str) -> None:
     with (
         http_service() as service,
-        webhook_receiver() as (hook, received),
+        webhook_receiver() as (hook, _received),
         smtp_server() as (
             smtp_port,
             mails,

@@ -57,6 +57,7 @@ def demo(
             path = reports / f"scorecard{EXTENSIONS[fmt]}"
             path.write_text(render(model, fmt), encoding="utf-8")
             written.append(path)
+        written.append(folder / "status" / "index.html")
     render_terminal(model, out)
     out.print()
     out.print(f"Demo workspace: {folder.resolve()}", soft_wrap=True)

@@ -97,6 +97,13 @@ class StatusPageView(_View):
     public_url: str | None = None
 
     @property
+    def affected(self) -> list[str]:
+        """Names of the components not operational (and with data), worst first."""
+        order = {"major": 0, "partial": 1, "degraded": 2}
+        hit = [c for c in self.components if c.state in order]
+        return [c.name for c in sorted(hit, key=lambda c: order[c.state])]
+
+    @property
     def state_text(self) -> str:
         if self.state == "operational":
             return "All systems operational"
