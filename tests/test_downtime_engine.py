@@ -341,3 +341,29 @@ def test_scorecard_evidence_from_coverage_ownership_and_incidents() -> None:
         "downtime.timelines": True,
     }
     assert downtime_evidence(DowntimeSettings(), [], [], frozenset(), None, T0) == ([], [])
+
+
+def test_downtime_over_between_two_looks_still_gets_an_incident_once() -> None:
+    components = {c.id: c for c in SETTINGS.components}
+    over = Interval(
+        component="feed",
+        started=T0,
+        detected=T0 + 2 * MIN,
+        ended=T0 + 9 * MIN,
+        method=Method.HEALTHCHECK,
+    )
+    plan = plan_incidents([], [over], [], components, {})
+    assert [(o.interval.ended, o.title) for o in plan.open] == [(T0 + 9 * MIN, "Feed is down")]
+    recorded = Incident(
+        id=7,
+        title="Feed is down",
+        component="feed",
+        started=T0,
+        detected=T0 + 2 * MIN,
+        resolved=T0 + 9 * MIN,
+    )
+    assert plan_incidents([], [over], [recorded], components, {}).open == []
+    # nobody was told while it lasted: the first level hears that it is over
+    chain = [EscalationLevel(notify=["a@example.com"], after_minutes=0)]
+    (due,) = notifications_due(recorded, chain, [], T0 + 10 * MIN)
+    assert (due.event, due.targets) == (NotificationEvent.RESOLVED, ("a@example.com",))

@@ -79,9 +79,9 @@ def probe_run(
         )
     if fmt == "terminal" and probes:
         with console(stderr=True).status(f"Running {len(probes)} probe(s)..."):
-            results = run_once(ws, probes)
+            results = run_once(ws, probes, now)
     else:
-        results = run_once(ws, probes)
+        results = run_once(ws, probes, now)
     if record:
         with store(ctx) as (_, db):
             record_results(db, results)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -117,12 +117,19 @@ def budgets_of(settings: DowntimeSettings, probes: Sequence[ProbeSpec]) -> dict[
     return budgets
 
 
-def run_once(workspace: Workspace, probes: Sequence[ProbeSpec]) -> list[ProbeResult]:
-    """Run the probes once, concurrently, and return their results (nothing is stored)."""
-    from platform_maturity.probes.runner import run_all
+def run_once(
+    workspace: Workspace,
+    probes: Sequence[ProbeSpec],
+    clock: Callable[[], datetime] | None = None,
+) -> list[ProbeResult]:
+    """Run the probes once, concurrently, and return their results (nothing is stored).
+    ``clock`` stamps the results (default: the current time)."""
+    from platform_maturity.probes.runner import run_all, utc_now
 
     settings = settings_of(workspace)
-    return asyncio.run(run_all(probes, budgets_of(settings, probes), settings.concurrency))
+    return asyncio.run(
+        run_all(probes, budgets_of(settings, probes), settings.concurrency, clock or utc_now)
+    )
 
 
 def record_results(database: Database, results: Sequence[ProbeResult]) -> None:
@@ -299,46 +306,72 @@ def sync_incidents(workspace: Workspace, database: Database, now: datetime) -> S
     with database.transaction() as session:
         open_incidents = queries.list_incidents(session, open_only=True)
         since = min([now - LOOKBACK, *(i.started - timedelta(hours=1) for i in open_incidents)])
+        recent = queries.list_incidents(session, since=since)
         downtime = load_downtime(session, workspace, since, now)
         open_intervals = downtime.open_intervals()
         closed = [
             i
             for intervals in downtime.components.values()
             for i in intervals
-            if i.ended is not None
+            if i.ended is not None and i.ended >= since
         ]
-        flows_of = {(i.component, i.started): flows_down(downtime, i, now) for i in open_intervals}
-        plan = plan_incidents(open_intervals, closed, open_incidents, components, flows_of)
+        flows_of = {
+            (i.component, i.started): flows_down(downtime, i, now)
+            for i in [*open_intervals, *closed]
+        }
+        plan = plan_incidents(open_intervals, closed, recent, components, flows_of, now)
         for opening in plan.open:
             interval = opening.interval
             component = components.get(interval.component)
             name = component.shown_name if component else interval.component
+            updates = [
+                IncidentUpdate(
+                    at=interval.detected,
+                    kind=UpdateKind.DETECTED,
+                    message=f"Detected by {interval.method.label}: {interval.reason}",
+                    status=IncidentStatus.INVESTIGATING,
+                ),
+                IncidentUpdate(
+                    at=interval.detected,
+                    kind=UpdateKind.UPDATE,
+                    message=f"We are investigating problems with {name}.",
+                    public=True,
+                    status=IncidentStatus.INVESTIGATING,
+                ),
+            ]
+            if interval.ended is not None:
+                minutes = (interval.ended - interval.started).total_seconds() / 60
+                updates += [
+                    IncidentUpdate(
+                        at=interval.ended,
+                        kind=UpdateKind.RESOLVED,
+                        message=f"Over before anyone was told; down for {minutes:.0f} min.",
+                        status=IncidentStatus.RESOLVED,
+                    ),
+                    IncidentUpdate(
+                        at=interval.ended,
+                        kind=UpdateKind.UPDATE,
+                        message=f"{name} is working normally again.",
+                        public=True,
+                        status=IncidentStatus.RESOLVED,
+                    ),
+                ]
             incident = Incident(
                 title=opening.title,
                 component=interval.component,
                 flows=opening.flows,
                 severity=opening.severity,
+                status=IncidentStatus.RESOLVED if interval.ended else IncidentStatus.INVESTIGATING,
                 started=interval.started,
                 detected=interval.detected,
+                mitigated=interval.ended,
+                resolved=interval.ended,
                 method=interval.method,
-                updates=(
-                    IncidentUpdate(
-                        at=interval.detected,
-                        kind=UpdateKind.DETECTED,
-                        message=f"Detected by {interval.method.label}: {interval.reason}",
-                        status=IncidentStatus.INVESTIGATING,
-                    ),
-                    IncidentUpdate(
-                        at=interval.detected,
-                        kind=UpdateKind.UPDATE,
-                        message=f"We are investigating problems with {name}.",
-                        public=True,
-                        status=IncidentStatus.INVESTIGATING,
-                    ),
-                ),
+                updates=tuple(updates),
             )
             new_id = queries.add_incident(session, incident, SYSTEM, now)
-            opened.append(incident.model_copy(update={"id": new_id}))
+            stored = incident.model_copy(update={"id": new_id})
+            opened.append(stored)  # also downtime that is over already
         by_id = {i.id: i for i in open_incidents}
         for resolution in plan.resolve:
             before = by_id[resolution.incident_id]

@@ -64,46 +64,62 @@ def plan_incidents(
     incidents: Iterable[Incident],
     components: dict[str, ComponentConfig],
     flows_of: dict[tuple[str, datetime], tuple[str, ...]],
+    now: datetime | None = None,
 ) -> IncidentPlan:
-    """Open an incident for each component down without an open automatic incident; resolve
-    automatic incidents whose component is up again (at the end of its last interval).
+    """What to open and what to resolve.
 
-    ``flows_of`` maps (component, interval start) to the flows down in that interval;
-    ``closed_since`` are the component intervals that ended recently.
+    - A component down (an open interval) without an open incident gets one.
+    - Downtime that began and ended between two looks (``closed_since``) and that no
+      incident of its component covers gets one too, resolved at once.
+    - Automatic incidents of components that are up again are resolved at the end of
+      their last interval; incidents declared by hand are left to people.
+
+    ``flows_of`` maps (component, interval start) to the flows down in that interval.
     """
+    recent = list(incidents)
     open_by_component: dict[str, Incident] = {}
-    for incident in incidents:
-        if incident.open and incident.automatic:
-            open_by_component.setdefault(incident.component, incident)
+    for incident in recent:
+        if incident.open:
+            current = open_by_component.get(incident.component)
+            if current is None or (incident.automatic and not current.automatic):
+                open_by_component[incident.component] = incident
     down = {i.component: i for i in open_intervals}
     openings: list[Opening] = []
-    for component_id, interval in sorted(down.items()):
-        if component_id in open_by_component:
-            continue
-        flows = flows_of.get((component_id, interval.started), ())
-        component = components.get(component_id)
-        openings.append(
-            Opening(
-                interval=interval,
-                flows=flows,
-                severity=severity_of(component, flows),
-                title=title_of(component, component_id, flows),
-            )
+
+    def opening(interval: Interval) -> Opening:
+        flows = flows_of.get((interval.component, interval.started), ())
+        component = components.get(interval.component)
+        return Opening(
+            interval=interval,
+            flows=flows,
+            severity=severity_of(component, flows),
+            title=title_of(component, interval.component, flows),
         )
+
+    for component_id, interval in sorted(down.items()):
+        if component_id not in open_by_component:
+            openings.append(opening(interval))
     ended: dict[str, datetime] = {}
-    for interval in closed_since:
-        if interval.ended is not None:
-            previous = ended.get(interval.component)
-            ended[interval.component] = (
-                max(previous, interval.ended) if previous else interval.ended
-            )
+    for interval in sorted(closed_since, key=lambda i: i.started):
+        if interval.ended is None:
+            continue
+        previous = ended.get(interval.component)
+        ended[interval.component] = max(previous, interval.ended) if previous else interval.ended
+        covered = any(
+            i.component == interval.component
+            and i.started <= interval.ended
+            and (i.resolved is None or i.resolved >= interval.started)
+            for i in recent
+        )
+        if not covered and interval.component not in down:
+            openings.append(opening(interval))
     resolutions = [
         Resolution(
             incident_id=incident.id,
-            at=max(ended.get(component_id, incident.started), incident.started),
+            at=max(ended.get(component_id, now or incident.started), incident.started),
         )
         for component_id, incident in sorted(open_by_component.items())
-        if component_id not in down and incident.id is not None
+        if incident.automatic and component_id not in down and incident.id is not None
     ]
     return IncidentPlan(open=openings, resolve=resolutions)
 
@@ -159,6 +175,8 @@ def notifications_due(
         for n in sent
         if n.incident_id == incident.id and n.event is NotificationEvent.RESOLVED
     }
+    if not told and chain:  # over before anybody was told: the first level hears of it
+        told = {(0, t) for t in chain[0].notify}
     targets = tuple(dict.fromkeys(t for _, t in sorted(told) if t not in resolved_told))
     return [Due(incident.id, NotificationEvent.RESOLVED, 0, targets)] if targets else []
 
