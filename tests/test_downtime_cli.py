@@ -252,6 +252,12 @@ def test_signals_open_incidents_and_the_incident_lifecycle_ends_in_a_postmortem(
     assert "Logins fail for some users" in public and "looking" not in public
     internal = (tmp_path / "status" / "internal.html").read_text(encoding="utf-8")
     assert "looking" in internal and "INC-1" in internal
+    # the whole history leaves and comes back with export and restore
+    _, before, _ = run(capsys, "incident", "show", "INC-1", "--format", "json")
+    assert run(capsys, "export", str(tmp_path / "state.json"))[0] == 0
+    assert run(capsys, "restore", str(tmp_path / "state.json"), "--yes")[0] == 0
+    _, after, _ = run(capsys, "incident", "show", "INC-1", "--format", "json")
+    assert json.loads(after) == json.loads(before)
 
 
 def test_bad_signal_files_name_the_line_and_store_nothing(
