@@ -226,3 +226,98 @@ def test_escalation_goes_up_the_chain_until_acknowledged(tmp_path: Path, databas
             assert acked.acknowledged_by == "ines"
     assert len(mails) == 2 and mails[1].rcpt_tos == ["lead@example.com"]
     assert "[ESCALATED L2]" in mails[1].content.decode()
+
+
+def test_the_watch_command_stops_cleanly_on_sigterm_and_ctrl_c(
+    tmp_path: Path, database_url: str
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    with http_service() as service:
+        service.behaviour.mode = "hang"  # a probe is waiting on a hung target when the signal comes
+        config = _config(tmp_path, service.url, "http://127.0.0.1:9", 25)
+        env = {**os.environ, "MATURITY_DATABASE_URL": database_url}
+        env.pop("MATURITY_NOW", None)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    "from platform_maturity.cli.main import run; run()",
+                    "--workspace",
+                    str(config),
+                    "watch",
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
+            try:
+                assert process.stderr is not None
+                line = process.stderr.readline()
+                assert "Watching 2 probe(s)" in line, line
+                time.sleep(1.5)
+                process.send_signal(sig)
+                out, err = process.communicate(timeout=15)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+            assert process.returncode == 0, err
+            assert "Stopped:" in err and "probe 'broken' left out" in err
+
+
+def test_application_code_sends_flow_failed_events_over_http(
+    tmp_path: Path, database_url: str
+) -> None:
+    import httpx
+
+    from platform_maturity.services.watch import run_watch
+    from tests.downtime_servers import free_port
+
+    with http_service() as service:
+        ws = load_workspace(
+            _config(tmp_path, service.url, "http://127.0.0.1:9", 25),
+            env={"MATURITY_DATABASE_URL": database_url},
+        )
+        port = free_port()
+        opened: list[str] = []
+        urls: list[str] = []
+        with open_store(ws, datetime.now(UTC), "tester") as db:
+            thread = threading.Thread(
+                target=run_watch,
+                args=(ws, db, {}, WatchEvents(on_opened=lambda i: opened.append(i.title))),
+                kwargs={
+                    "duration": 8,
+                    "listen": ("127.0.0.1", port),
+                    "token": "s3cret",
+                    "on_listening": urls.append,
+                },
+                daemon=True,
+            )
+            thread.start()
+            _wait(lambda: bool(urls))
+            url = urls[0]
+            assert url == f"http://127.0.0.1:{port}/signals"
+            event = {
+                "kind": "runtime",
+                "target": "auth/login",
+                "source": "api",
+                "message": "500 on login",
+            }
+            auth = {"Authorization": "Bearer s3cret"}
+            assert httpx.post(url, json=event).status_code == 401
+            bad = httpx.post(url, json=[event, {"target": "auth/nope"}], headers=auth)
+            assert bad.status_code == 400 and "event 2: " in bad.json()["error"]
+            assert "has no such flow" in bad.json()["error"]
+            ok = httpx.post(url, json=[event] * 6, headers=auth)
+            assert ok.status_code == 202 and ok.json() == {"recorded": 6}
+            _wait(lambda: bool(opened))
+            thread.join(timeout=15)
+            assert not thread.is_alive()
+            (incident,) = list_incidents(db, everything=True)
+            assert incident.method is not None and incident.method.value == "runtime"
+            assert opened == ["Authentication is down"]

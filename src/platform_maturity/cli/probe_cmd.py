@@ -163,6 +163,21 @@ def watch(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only incidents and errors.")
     ] = False,
+    listen: Annotated[
+        str | None,
+        typer.Option(
+            help="Also take signals over HTTP: POST JSON events to http://HOST:PORT/signals"
+            " (e.g. 127.0.0.1:8787).",
+            show_default=False,
+        ),
+    ] = None,
+    token_env: Annotated[
+        str | None,
+        typer.Option(
+            help="Environment variable holding a bearer token that --listen requires.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run every probe on its interval, store each result, open and resolve incidents from
     downtime and send notifications and escalations — until Ctrl-C or SIGTERM.
@@ -204,6 +219,16 @@ def watch(
         ),
         on_error=lambda m: err.print(f"[red]error:[/] {m}", soft_wrap=True),
     )
+    from platform_maturity.services.signal_endpoint import parse_listen
+
+    address = parse_listen(listen) if listen else None
+    token = None
+    if token_env:
+        token = os.environ.get(token_env)
+        if not token:
+            raise UserError(
+                "the variable is not set or empty", field="--token-env", value=token_env
+            )
     with store(ctx) as (ws, db):
         probes = ws.config.downtime.probes
         if not probes:
@@ -211,7 +236,17 @@ def watch(
                 "no probes defined", hint=f"Add them under downtime.probes in {ws.config_path}."
             )
         err.print(f"Watching {len(probes)} probe(s); Ctrl-C stops.")
-        stats = run_watch(ws, db, os.environ, events, tuple(names or ()), duration)
+        stats = run_watch(
+            ws,
+            db,
+            os.environ,
+            events,
+            tuple(names or ()),
+            duration,
+            address,
+            token,
+            lambda url: err.print(f"Taking signals at {url}"),
+        )
     err.print(
         f"Stopped: {stats.results} result(s), {stats.failures} failed; {stats.opened} incident(s)"
         f" opened, {stats.resolved} resolved; {stats.notifications} notification(s)."

@@ -184,14 +184,55 @@ def record_signals(database: Database, signals: Sequence[Signal]) -> None:
         queries.add_signals(session, signals)
 
 
+def parse_signal(workspace: Workspace, item: object, now: datetime) -> Signal:
+    """One signal event (a JSON object) → a Signal; UserError naming the field otherwise."""
+    if not isinstance(item, dict):
+        raise UserError("an event is a JSON object")
+    kind_text = str(item.get("kind", "runtime"))
+    try:
+        kind = SignalKind(kind_text)
+    except ValueError:
+        raise UserError(
+            "unknown kind", field="kind", value=kind_text, hint="Use runtime or user-report."
+        ) from None
+    at = now
+    if item.get("at") is not None:
+        try:
+            at = datetime.fromisoformat(str(item["at"]))
+        except ValueError:
+            raise UserError(
+                "not a time",
+                field="at",
+                value=item["at"],
+                hint="Use ISO 8601 with a zone, e.g. 2026-11-20T10:15:00Z.",
+            ) from None
+        if at.tzinfo is None:
+            raise UserError(
+                "the time has no zone", field="at", value=item["at"], hint="Add Z or +01:00."
+            )
+    if at > now:
+        raise UserError("the time is in the future", field="at", value=item.get("at"))
+    return make_signal(
+        workspace,
+        kind,
+        str(item.get("target", "")),
+        at,
+        str(item.get("source", ""))[:200],
+        str(item.get("message", ""))[:2000],
+        field="target",
+    )
+
+
 def read_signal_file(workspace: Workspace, path: Path, now: datetime) -> list[Signal]:
     """JSON Lines (one event per line) or a JSON array of events:
     ``{"kind": "runtime", "target": "auth/password-login", "at": "...", "source": "...",
-    "message": "..."}``. Every line is checked before any is stored."""
-    text = path.read_text(encoding="utf-8")
-    stripped = text.lstrip()
+    "message": "..."}``. Every event is checked before any is stored."""
+    import sys
+
+    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
     entries: list[tuple[int, object]] = []
-    if stripped.startswith("["):
+    by_line = not text.lstrip().startswith("[")
+    if not by_line:
         try:
             data = json.loads(text)
         except ValueError as exc:
@@ -199,9 +240,7 @@ def read_signal_file(workspace: Workspace, path: Path, now: datetime) -> list[Si
         if not isinstance(data, list):
             raise UserError("expected a JSON array of events", file=str(path))
         entries = [(index + 1, item) for index, item in enumerate(data)]
-        unit = "entry"
     else:
-        unit = "line"
         for number, line in enumerate(text.splitlines(), start=1):
             if line.strip():
                 try:
@@ -215,64 +254,15 @@ def read_signal_file(workspace: Workspace, path: Path, now: datetime) -> list[Si
                     ) from None
     signals: list[Signal] = []
     for number, item in entries:
-        where = {"file": str(path), "line": number} if unit == "line" else {"file": str(path)}
-        prefix = "" if unit == "line" else f"entry {number}: "
-        if not isinstance(item, dict):
-            raise UserError(f"{prefix}an event is a JSON object", **where)
-        kind_text = str(item.get("kind", "runtime"))
         try:
-            kind = SignalKind(kind_text)
-        except ValueError:
-            raise UserError(
-                f"{prefix}unknown kind",
-                field="kind",
-                value=kind_text,
-                hint="Use runtime or user-report.",
-                **where,
-            ) from None
-        at = now
-        if item.get("at") is not None:
-            try:
-                at = datetime.fromisoformat(str(item["at"]))
-            except ValueError:
-                raise UserError(
-                    f"{prefix}not a time",
-                    field="at",
-                    value=item["at"],
-                    hint="Use ISO 8601 with a zone, e.g. 2026-11-20T10:15:00Z.",
-                    **where,
-                ) from None
-            if at.tzinfo is None:
-                raise UserError(
-                    f"{prefix}the time has no zone",
-                    field="at",
-                    value=item["at"],
-                    hint="Add Z or +01:00.",
-                    **where,
-                )
-        if at > now:
-            raise UserError(
-                f"{prefix}the time is in the future",
-                field="at",
-                value=item.get("at"),
-                **where,
-            )
-        try:
-            signal = make_signal(
-                workspace,
-                kind,
-                str(item.get("target", "")),
-                at,
-                str(item.get("source", "")),
-                str(item.get("message", "")),
-                field="target",
-            )
+            signals.append(parse_signal(workspace, item, now))
         except UserError as exc:
             exc.file = str(path)
-            exc.line = number if unit == "line" else None
-            exc.message = prefix + exc.message
+            if by_line:
+                exc.line = number
+            else:
+                exc.message = f"entry {number}: {exc.message}"
             raise
-        signals.append(signal)
     return signals
 
 

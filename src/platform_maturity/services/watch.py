@@ -142,8 +142,23 @@ def run_watch(
     events: WatchEvents | None = None,
     names: tuple[str, ...] = (),
     duration: float | None = None,
+    listen: tuple[str, int] | None = None,
+    token: str | None = None,
+    on_listening: Callable[[str], None] = lambda url: None,
 ) -> WatchStats:
-    """Watch until Ctrl-C, SIGTERM or ``duration`` seconds; stops cleanly either way."""
+    """Watch until Ctrl-C, SIGTERM or ``duration`` seconds; stops cleanly either way.
+
+    With ``listen`` (host, port), signals are also taken over HTTP (POST /signals)."""
+    from platform_maturity.services.signal_endpoint import SignalEndpoint
+
+    endpoint = (
+        SignalEndpoint(workspace, database, listen[0], listen[1], utc_now, token)
+        if listen is not None
+        else None
+    )
+    if endpoint is not None:
+        host, port = endpoint.address
+        on_listening(f"http://{host}:{port}/signals")
 
     async def main() -> WatchStats:
         stop = asyncio.Event()
@@ -160,4 +175,8 @@ def run_watch(
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.remove_signal_handler(sig)
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    finally:
+        if endpoint is not None:
+            endpoint.close()
