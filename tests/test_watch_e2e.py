@@ -262,7 +262,7 @@ def test_the_watch_command_stops_cleanly_on_sigterm_and_ctrl_c(
                 assert "Watching 2 probe(s)" in line, line
                 time.sleep(1.5)
                 process.send_signal(sig)
-                out, err = process.communicate(timeout=15)
+                _out, err = process.communicate(timeout=15)
             finally:
                 if process.poll() is None:
                     process.kill()

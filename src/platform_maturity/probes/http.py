@@ -32,15 +32,24 @@ _CONTEXT = re.compile(r"\[CONTEXT\]\.([A-Za-z0-9_.-]+)", re.IGNORECASE)
 USER_AGENT = "platform-maturity-probe/1"
 
 
+_CONTEXTS: dict[tuple[str | None, bool], ssl.SSLContext] = {}
+
+
 def ssl_context(spec: ProbeSpec) -> ssl.SSLContext:
-    context = (
-        ssl.create_default_context(cafile=spec.ca_file)
-        if spec.ca_file
-        else (ssl.create_default_context())
-    )
-    if spec.insecure:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
+    """The TLS settings of a probe, built once per (CA file, insecure): loading the system's
+    CA certificates takes tens of milliseconds."""
+    key = (spec.ca_file, spec.insecure)
+    context = _CONTEXTS.get(key)
+    if context is None:
+        context = (
+            ssl.create_default_context(cafile=spec.ca_file)
+            if spec.ca_file
+            else ssl.create_default_context()
+        )
+        if spec.insecure:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        _CONTEXTS[key] = context
     return context
 
 
