@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP) ## create the demo organization, print its scorecard, write the reports
 	$(BIN)/maturity demo
 
-system-deps: ## Chromium for the browser tests (Debian packages), when root and missing
+system-deps: ## Chromium for the browser tests, gnupg for signing (Debian packages), when root and missing
 	@scripts/ensure-system-deps.sh
+	@scripts/ensure-gnupg.sh
 
 test: $(STAMP) system-deps ## all tests; store tests run on SQLite and PostgreSQL
 	MATURITY_TEST_POSTGRES_URL=$${MATURITY_TEST_POSTGRES_URL:-$(POSTGRES_URL)} $(BIN)/pytest -q -n 2
@@ -35,7 +36,8 @@ typecheck: $(STAMP)
 	$(BIN)/mypy src
 
 gold-update: $(STAMP) ## rewrite the gold files of rendered outputs
-	MATURITY_GOLD_UPDATE=1 $(BIN)/pytest -q tests/test_reports_gold.py
+	MATURITY_GOLD_UPDATE=1 $(BIN)/pytest -q tests/test_reports_gold.py tests/test_backlog_gold.py \
+		tests/test_backlog_importers.py
 
 docs: $(STAMP) ## regenerate the framework reference and the report schema
 	$(BIN)/python scripts/gen_docs.py

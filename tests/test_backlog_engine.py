@@ -599,3 +599,14 @@ def test_item_view_for_lists() -> None:
         == "work not started, 44 d past the start deadline; 15 d past the resolution deadline"
     )
     assert view.expected_annual_loss == pytest.approx(13_000_000)
+
+
+def test_the_worked_example_in_the_docs_holds() -> None:
+    """docs/backlog.md states these numbers; they must be what the engine computes."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "backlog.md").read_text()
+    sql = POLICY.expected_annual_loss(3, 3)
+    key = POLICY.expected_annual_loss(5, 4)
+    assert f"= **{sql:,.0f} USD**" in text and f"= {key:,.0f} USD a year" in text
+    assert f"{POLICY.risk_scale.level(3).probability_percent:g} %" in text

@@ -29,10 +29,15 @@ Fmt = Annotated[str, typer.Option("--format", "-f", help="terminal or json.")]
 
 
 def register(app: typer.Typer) -> None:
-    from platform_maturity.cli import backlog_import_cmd, backlog_review_cmd
+    from platform_maturity.cli import (
+        backlog_disclosure_cmd,
+        backlog_import_cmd,
+        backlog_review_cmd,
+    )
 
     backlog_review_cmd.add_commands(backlog_app)
     backlog_import_cmd.add_commands(backlog_app)
+    backlog_disclosure_cmd.add_commands(backlog_app)
     app.add_typer(backlog_app, name="backlog")
 
 
@@ -314,6 +319,13 @@ def list_items(
         return
     out = console()
     render_items(views, out, moment, f"Security backlog ({len(views)} item(s))")
+    if not views and not (state or band or owner or component or source or unit or breached):
+        out.print(
+            "Add items with 'maturity backlog add' or import scanner output with"
+            " 'maturity backlog import'.",
+            style="bright_black",
+        )
+        return
     loss = sum(v.expected_annual_loss or 0.0 for v in views if v.state.value != "risk_accepted")
     late = sum(1 for v in views if v.breached)
     out.print(

@@ -44,10 +44,19 @@ def import_(
             help="The component new items belong to; default: the target.", show_default=False
         ),
     ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", "-u", help="The unit new items belong to.", show_default=False),
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option(help="Who answers for new items.", show_default=False)
+    ] = None,
     output: Annotated[str, typer.Option("--output", help="terminal or json.")] = "terminal",
 ) -> None:
-    """Import scanner findings: new ones arrive as 'new' with a suggested risk and impact
-    (from CVSS, EPSS or the scanner's severity) to confirm at triage.
+    """Import scanner findings; new ones wait for triage with a suggested score.
+
+    New findings arrive as 'new' with a suggested risk and impact (from CVSS, EPSS or the
+    scanner's severity) to confirm at triage.
 
     Findings are matched across imports by fingerprint: a re-import updates them, a finding
     missing from a newer scan of the same target is resolved with that scan as evidence,
@@ -83,6 +92,8 @@ def import_(
                 fmt=fmt,
                 target=target,
                 component=component,
+                unit=unit,
+                owner=owner,
                 actor=actor(),
                 now=now(),
                 progress=step,

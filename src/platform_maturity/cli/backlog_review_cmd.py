@@ -47,8 +47,10 @@ def review(
         ),
     ] = None,
 ) -> None:
-    """The agenda of the leadership review: new items to triage, breaches, what falls due
-    before the next review, accepted risks about to expire; attainment and expected loss.
+    """The agenda of the leadership review: triage, breaches, what falls due, expiring risks.
+
+    New items to triage, SLA breaches, items due before the next review and accepted risks
+    about to expire, with attainment and expected loss.
 
     Accepted risks that have expired reopen first. Record the meeting afterwards with
     'maturity backlog reviewed'.
@@ -139,8 +141,11 @@ def attainment(
     quarters: Annotated[int, typer.Option(help="Quarters in the trend.", min=1, max=20)] = 5,
     fmt: Annotated[str, typer.Option("--format", "-f", help="terminal or json.")] = "terminal",
 ) -> None:
-    """SLA attainment: resolved within SLA / resolved, open in breach, aging and mean time
-    to remediate per band, and the trend per quarter."""
+    """SLA attainment per period and band, and the trend per quarter.
+
+    Resolved within SLA / resolved, open in breach, aging and mean time to remediate per
+    band; the period is the last twelve months unless --from / --to are given.
+    """
     from platform_maturity.services.backlog_insights import attainment_report
 
     if fmt not in ("terminal", "json"):
@@ -178,8 +183,11 @@ def evidence(
         typer.Option("--out", "-o", help="File to write; default stdout.", show_default=False),
     ] = None,
 ) -> None:
-    """Audit evidence (SOC 2): every item open during the period with its dates against its
-    SLA — reported, triaged, started, deadlines, resolved, outcome, risk acceptances."""
+    """Audit evidence (SOC 2): every item open in the period, its dates against its SLA.
+
+    Reported, triaged, started, the deadlines, resolved, the outcome and any risk
+    acceptance, as CSV or JSON.
+    """
     from platform_maturity.services.backlog import backlog_policy
     from platform_maturity.services.backlog_insights import evidence as rows_for
     from platform_maturity.services.backlog_insights import evidence_csv, evidence_json
@@ -205,8 +213,11 @@ def evidence(
 
 
 def policy(ctx: typer.Context) -> None:
-    """The scoring anchors (risk and impact levels, money ranges), the SLA bands with the
-    severities that fall in each, and the review cadence."""
+    """The scoring anchors, money ranges, SLA bands and review cadence.
+
+    Risk and impact levels with what each means, the money range of each impact level, the
+    SLA bands with the severities that fall in each, and the grid of risk × impact.
+    """
     from platform_maturity.reports.backlog_terminal import render_policy
     from platform_maturity.services.backlog import backlog_policy, current_policy_version
 

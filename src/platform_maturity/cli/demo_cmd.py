@@ -14,6 +14,7 @@ from platform_maturity.cli.common import console, now
 from platform_maturity.reports.render import EXTENSIONS, render
 from platform_maturity.reports.terminal import render_terminal
 from platform_maturity.services.demo import create_demo
+from platform_maturity.services.demo_backlog import write_review
 from platform_maturity.services.report import report_model
 from platform_maturity.services.workspace import open_store
 
@@ -49,14 +50,13 @@ def demo(
         )
         progress.update(task, description="Scoring and writing reports")
         with open_store(workspace, moment, "demo") as database:
-            model = report_model(workspace, database, moment)
+            model = report_model(workspace, database, moment, include_security=True)
+            written = write_review(folder / "reports", workspace, database, moment)
         reports = folder / "reports"
-        reports.mkdir(exist_ok=True)
-        written = []
-        for fmt in ("html", "markdown", "json"):
+        for fmt in ("json", "markdown", "html"):
             path = reports / f"scorecard{EXTENSIONS[fmt]}"
             path.write_text(render(model, fmt), encoding="utf-8")
-            written.append(path)
+            written.insert(0, path)
         written.append(folder / "status" / "index.html")
     render_terminal(model, out)
     out.print()
@@ -68,7 +68,8 @@ def demo(
     first = model.history[0].name if model.history else "2026-Q1"
     out.print(
         f"\nExplore it:\n  cd {folder}\n  {command} framework show automation\n"
-        f"  {command} report --unit payments\n  {command} diff {first} now",
+        f"  {command} report --unit payments\n  {command} diff {first} now\n"
+        f"  {command} backlog review\n  {command} incident list --all",
         soft_wrap=True,
     )
 

@@ -34,6 +34,7 @@ COMMAND_MODULES: dict[str, str] = {
     "scan": "scan_cmd",
     "demo": "demo_cmd",
     "backlog": "backlog_cmd",
+    "postmortem": "postmortem_cmd",
     "component": "downtime_cmd",
     "flow": "downtime_cmd",
     "uptime": "downtime_cmd",
@@ -86,6 +87,8 @@ def command_name(argv: list[str]) -> str | None:
             skip = False
         elif arg in GLOBAL_OPTIONS_WITH_VALUE:
             skip = True
+        elif arg == "--help":
+            return None  # the top-level help lists every command
         elif not arg.startswith("-"):
             return arg
     return None

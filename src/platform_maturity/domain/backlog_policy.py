@@ -248,6 +248,11 @@ class ScannerHint(_Model):
     impact: int = Field(ge=1, le=5)
 
 
+class EpssRule(_Model):
+    risk: int = Field(ge=1, le=5)
+    min_epss: float = Field(ge=0, le=1)
+
+
 class Suggestions(_Model):
     """How imported findings get a *suggested* risk and impact (people confirm at triage).
 
@@ -258,7 +263,7 @@ class Suggestions(_Model):
 
     by_severity: dict[str, ScannerHint]
     cvss_bands: dict[str, float]  # lower CVSS score of each severity word
-    epss_risk: dict[int, float] = {}  # risk level → EPSS score from which it is suggested
+    epss_risk: tuple[EpssRule, ...] = ()  # the risk suggested from an EPSS score up
     known_exploited_risk: int = Field(default=5, ge=1, le=5)
 
     @model_validator(mode="after")

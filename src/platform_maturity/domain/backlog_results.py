@@ -34,7 +34,8 @@ class ItemView(_Result):
     next_due: datetime | None
     days_left: float | None  # to the next deadline; negative when overdue
     breached: bool
-    breach: str | None  # "resolution 12 days overdue", "work started 3 days late"
+    breach: str | None  # "12 d past the resolution deadline", "work started 3 d ..."
+    overdue_days: float | None  # days past the resolution deadline, when it has passed
     within_sla: bool | None
     age_days: float
     expected_annual_loss: float | None

@@ -45,10 +45,12 @@ def due_text(view: ItemView, moment: datetime) -> Text:
             return Text(f"{view.resolved_at:%Y-%m-%d}{mark}", style="green" if ok else "yellow")
         return Text("—", style="bright_black")
     if view.next_due is None:
-        return Text(f"triage ({view.age_days:.0f} d old)", style="cyan")
+        return Text(f"triage, {view.age_days:.0f} d", style="cyan")
     days = view.days_left or 0.0
+    if view.overdue_days is not None:
+        return Text(f"{view.overdue_days:.0f} d late", style="bold red")
     if view.breached:
-        return Text(f"{-days:.0f} d late", style="bold red")
+        return Text("started late", style="red")
     style = "yellow" if days < 7 else ""
     return Text(f"{view.next_due:%Y-%m-%d}", style=style)
 
@@ -62,25 +64,32 @@ def _severity(view: ItemView) -> Text:
 
 
 def render_items(views: Sequence[ItemView], console: Console, moment: datetime, title: str) -> None:
+    """Items as a table; below 100 columns the component moves under the title."""
+    if not views:
+        console.print(Text.assemble((title, "bold"), (": no items match.", "bright_black")))
+        return
+    wide = console.width >= 100
     table = make_table(console, title)
     table.add_column("Key", no_wrap=True)
     table.add_column("Sev", justify="right", no_wrap=True)
     table.add_column("State", no_wrap=True)
     table.add_column("Due", no_wrap=True)
-    table.add_column("Component", no_wrap=True, max_width=18, overflow="ellipsis")
+    if wide:
+        table.add_column("Component", no_wrap=True, max_width=28, overflow="ellipsis")
     table.add_column("Title", ratio=1, overflow="fold")
     for v in views:
-        table.add_row(
+        cells: list[Text | str] = [
             v.key,
             _severity(v),
             Text(v.state.label, style=STATE_STYLE[v.state]),
             due_text(v, moment),
-            v.component,
-            v.title,
-        )
+        ]
+        if wide:
+            cells += [v.component, v.title]
+        else:
+            cells.append(Text.assemble(v.title, ("\n" + v.component, "bright_black")))
+        table.add_row(*cells)
     console.print(table)
-    if not views:
-        console.print(Text("No items match.", style="bright_black"))
 
 
 def _pairs(rows: Sequence[tuple[str, str | Text | None]]) -> Table:

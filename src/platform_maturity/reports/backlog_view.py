@@ -69,8 +69,10 @@ def item_row(view: ItemView, moment: datetime, currency: str) -> ItemRow:
         due, due_class = f"until {view.acceptance_expires:%Y-%m-%d}", "soon"
     elif view.next_due is not None:
         days = view.days_left or 0.0
-        if view.breached:
-            due, due_class = f"{-days:.0f} d late", "late"
+        if view.overdue_days is not None:
+            due, due_class = f"{view.overdue_days:.0f} d late", "late"
+        elif view.breached:
+            due, due_class = f"started late; due {view.next_due:%Y-%m-%d}", "late"
         else:
             due, due_class = (
                 f"{view.next_due:%Y-%m-%d} ({days:.0f} d)",

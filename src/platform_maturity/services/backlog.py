@@ -92,6 +92,12 @@ def find_item(session: Session, ref: str, field: str = "ITEM") -> BacklogItem:
     return item
 
 
+def get_item(database: Database, ref: str) -> BacklogItem:
+    """One item as stored (``show`` adds its SLA standing, history and postmortems)."""
+    with database.transaction() as session:
+        return find_item(session, ref)
+
+
 def apply_expiries(session: Session, now: datetime) -> list[str]:
     """Reopen items whose accepted risk has expired (recorded as changes by the tool)."""
     reopened = []

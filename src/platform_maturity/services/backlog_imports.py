@@ -73,14 +73,31 @@ def parse_files(paths: Sequence[Path], fmt: str, target: str | None) -> list[Par
     return parsed
 
 
+def short_target(target: str) -> str:
+    """A component name from a scan target: ``https://github.com/o/r`` reads ``o/r``."""
+    for prefix in ("https://github.com/", "https://gitlab.com/", "https://", "http://"):
+        if target.startswith(prefix):
+            return target[len(prefix) :].removesuffix(".git")
+    return target
+
+
 def target_key(fmt: str, target: str) -> str:
     return hashlib.sha256(f"{fmt}\x1f{target}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where new items of an import belong (all optional)."""
+
+    component: str | None = None
+    unit: str | None = None
+    owner: str | None = None
 
 
 def _new_item(
     finding: Finding,
     report: ScanReport,
-    component: str | None,
+    assignment: Assignment,
     policy: SecurityBacklogPolicy,
     seen: datetime,
     now: datetime,
@@ -91,7 +108,9 @@ def _new_item(
     return BacklogItem(
         title=finding.title if len(finding.title) >= 3 else f"{finding.rule}: {finding.title}",
         description=description[:20000],
-        component=(component or report.target)[:200],
+        component=(assignment.component or short_target(report.target))[:200],
+        unit=assignment.unit,
+        owner=assignment.owner,
         source=ItemSource.SCANNER,
         channel="import",
         reporter=report.tool[:200],
@@ -113,7 +132,7 @@ def _apply(
     session: Session,
     parsed: ParsedFile,
     report: ScanReport,
-    component: str | None,
+    assignment: Assignment,
     policy: SecurityBacklogPolicy,
     actor: str,
     now: datetime,
@@ -142,7 +161,7 @@ def _apply(
     created = []
     for finding in plan.create:
         seen = min(finding.seen_at or scanned, now)
-        item = _new_item(finding, report, component, policy, seen, now)
+        item = _new_item(finding, report, assignment, policy, seen, now)
         item_id = queries.add_item(session, item, actor, now)
         queries.add_finding(session, item_id, finding, key, scan_id, scanned)
         created.append(item_key(item_id))
@@ -204,6 +223,8 @@ def import_files(
     fmt: str = "auto",
     target: str | None = None,
     component: str | None = None,
+    unit: str | None = None,
+    owner: str | None = None,
     actor: str,
     now: datetime,
     progress: Progress | None = None,
@@ -215,6 +236,7 @@ def import_files(
         )
     step = progress or (lambda _what, _done, _total: None)
     step("Reading", 0, len(paths))
+    assignment = Assignment(component, workspace.unit(unit), owner)
     parsed = parse_files(paths, fmt, target)
     policy = backlog_policy(workspace)
     total = sum(len(p.reports) for p in parsed)
@@ -224,7 +246,7 @@ def import_files(
         for file in parsed:
             for report in file.reports:
                 step(f"Importing {file.path.name} ({report.target})", len(results), total)
-                results.append(_apply(session, file, report, component, policy, actor, now))
+                results.append(_apply(session, file, report, assignment, policy, actor, now))
     step("Done", total, total)
     return results
 

@@ -206,7 +206,7 @@ def security_section(
         return None
     views = [item_view(backlog, i, now) for i in items]
     open_views = [v for v in views if v.state.value in ("new", "triaged", "in_progress")]
-    breaches = sorted((v for v in open_views if v.breached), key=lambda v: v.days_left or 0.0)
+    breaches = sorted((v for v in open_views if v.breached), key=lambda v: -(v.overdue_days or 0.0))
     exposure = sorted(
         (v for v in open_views if v.expected_annual_loss),
         key=lambda v: -(v.expected_annual_loss or 0.0),

@@ -12,6 +12,7 @@ from pathlib import Path
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.framework import Framework, Metric
 from platform_maturity.domain.records import Answer, Measurement, Outcome, Waiver
+from platform_maturity.services.demo_backlog import create_demo_backlog
 from platform_maturity.services.demo_downtime import add_downtime_history
 from platform_maturity.services.demo_evidence import write_evidence
 from platform_maturity.services.init import templates
@@ -298,6 +299,7 @@ def create_demo(
                 repo.add_measurement(session, measurement, "demo", measurement.measured_at)
             for waiver in demo_waivers(moments):
                 repo.add_waiver(session, waiver, waiver.owner, waiver.created_at)
+        create_demo_backlog(workspace, database, folder, now, seed, step)
         for name, end in quarters:
             step(f"Snapshot {name}")
             create_snapshot(workspace, database, name, end, end, "demo")

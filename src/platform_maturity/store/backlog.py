@@ -150,4 +150,5 @@ class IntakeLogRow(Base):
     email_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     outcome: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str] = mapped_column(String(40), index=True)  # shown to the reporter
     item_id: Mapped[int | None] = mapped_column(ForeignKey("backlog_items.id", ondelete="SET NULL"))

@@ -569,6 +569,7 @@ def log_intake(
     email_hash: str | None,
     content_hash: str,
     outcome: str,
+    reference: str,
     item_id: int | None,
 ) -> None:
     session.add(
@@ -578,9 +579,20 @@ def log_intake(
             email_hash=email_hash,
             content_hash=content_hash,
             outcome=outcome,
+            reference=reference,
             item_id=item_id,
         )
     )
+
+
+def intake_outcomes(session: Session) -> list[tuple[str, str, int | None]]:
+    """(reference, outcome, item id) of every report received, oldest first."""
+    rows = session.execute(
+        select(IntakeLogRow.reference, IntakeLogRow.outcome, IntakeLogRow.item_id).order_by(
+            IntakeLogRow.id
+        )
+    )
+    return [(r, o, i) for r, o, i in rows]
 
 
 def intake_counts(

@@ -33,7 +33,7 @@ def agenda(
         key=lambda v: (-(v.suggested_severity or 0), v.reported_at),
     )
     open_views = [v for v in views if v.state in OPEN_STATES and v.severity is not None]
-    breaches = sorted((v for v in open_views if v.breached), key=lambda v: v.days_left or 0.0)
+    breaches = sorted((v for v in open_views if v.breached), key=lambda v: -(v.overdue_days or 0.0))
     due = sorted(
         (
             v
@@ -57,7 +57,7 @@ def agenda(
         if v.band is not None:
             open_by_band[v.band] = open_by_band.get(v.band, 0) + 1
     overdue_cost = sum(
-        (v.expected_annual_loss or 0.0) / 365 * max(0.0, -(v.days_left or 0.0)) for v in breaches
+        (v.expected_annual_loss or 0.0) / 365 * (v.overdue_days or 0.0) for v in breaches
     )
     last = backlog.last_review(moment)
     return Agenda(
@@ -112,8 +112,8 @@ def evidence_rows(backlog: Backlog, start: datetime, end: datetime) -> list[Evid
         if state == ItemState.RESOLVED and status.resolve_due and item.resolved_at:
             late = (item.resolved_at - status.resolve_due).total_seconds() / DAY
             overdue = round(late, 2) if late > 0 else None
-        elif view.breached and view.days_left is not None:
-            overdue = round(-view.days_left, 2)
+        elif view.overdue_days is not None:
+            overdue = view.overdue_days
         acceptance = item.acceptance
         rows.append(
             EvidenceRow(

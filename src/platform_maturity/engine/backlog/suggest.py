@@ -28,9 +28,9 @@ def suggest(finding: Finding, rules: Suggestions, tool: str) -> Suggestion | Non
     risk, impact = hint.risk, hint.impact
     if finding.epss is not None:
         basis.append(f"EPSS {finding.epss * 100:.2f} %")
-        for level, threshold in sorted(rules.epss_risk.items()):
-            if finding.epss >= threshold:
-                risk = max(risk, level)
+        for rule in rules.epss_risk:
+            if finding.epss >= rule.min_epss:
+                risk = max(risk, rule.risk)
     if finding.known_exploited:
         basis.append("known exploited")
         risk = max(risk, rules.known_exploited_risk)

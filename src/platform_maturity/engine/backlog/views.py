@@ -81,6 +81,11 @@ def item_view(backlog: Backlog, item: BacklogItem, moment: datetime) -> ItemView
         days_left=status.days_left(moment),
         breached=status.breached,
         breach=_breach_text(item, status, moment),
+        overdue_days=(
+            round((moment - status.resolve_due).total_seconds() / 86400, 2)
+            if status.resolve_breached and status.resolve_due is not None
+            else None
+        ),
         within_sla=status.within_sla,
         age_days=round(status.age_days, 2),
         expected_annual_loss=backlog.loss(item),

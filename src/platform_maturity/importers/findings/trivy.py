@@ -1,8 +1,10 @@
 """Trivy JSON (``trivy image|fs|repo|config --format json``, schema version 2).
 
-Vulnerabilities, failed misconfigurations and secrets. Fingerprints: artifact, target,
-package (path), installed version and vulnerability id; for misconfigurations the check id
-and the resource; for secrets the rule and the lines. Trivy's ``Status: fixed`` means a fix
+Vulnerabilities, failed misconfigurations and secrets. The target is the artifact; for a
+container image its repository without tag or digest, so that the scan of a newer tag shows
+what was fixed. Fingerprints: target, the OS packages or the file, package (path),
+installed version and vulnerability id; for misconfigurations the check id and the
+resource; for secrets the rule and the lines. Trivy's ``Status: fixed`` means a fix
 exists upstream, not that the artifact has it: such findings stay open. ``not_affected``
 findings are skipped.
 """
@@ -22,6 +24,14 @@ from platform_maturity.importers.findings.base import (
 )
 
 At = tuple[str | int, ...]
+
+
+def image_repository(name: str) -> str:
+    """``registry:5000/team/web:1.2@sha256:...`` → ``registry:5000/team/web``."""
+    name = name.split("@", 1)[0]
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    return name[:colon] if colon > slash else name
 
 
 class TrivyImporter:
@@ -45,17 +55,24 @@ class TrivyImporter:
                 schema if isinstance(schema, str | int) else None,
                 hint="Trivy 0.20 and later write version 2; upgrade Trivy and scan again.",
             )
-        artifact = doc.text_at(root, "ArtifactName", ()) or target or PurePosixPath(doc.file).name
+        name = doc.text_at(root, "ArtifactName", ()) or PurePosixPath(doc.file).name
+        # an image's repository is the target: each scan of a newer tag shows what was fixed
+        if doc.text_at(root, "ArtifactType", ()) == "container_image":
+            name = image_repository(name)
+        artifact = target or name
         report = ScanReport(
             format=self.name,
             tool="Trivy",
-            target=target or artifact,
+            target=artifact,
             scanned_at=doc.time_at(root, "CreatedAt", ()),
         )
         for r, node in enumerate(doc.items(root.get("Results"), ("Results",))):
             at: At = ("Results", r)
             result = doc.obj(node, at)
             where = doc.text_at(result, "Target", at) or artifact
+            # OS packages are one set per image (their Target names the tag); language
+            # packages and files are told apart by their path
+            kind = "os-pkgs" if doc.text_at(result, "Class", at) == "os-pkgs" else where
             for v, vuln in enumerate(
                 doc.items(result.get("Vulnerabilities"), (*at, "Vulnerabilities"))
             ):
@@ -63,7 +80,7 @@ class TrivyImporter:
                     doc,
                     doc.obj(vuln, (*at, "Vulnerabilities", v)),
                     (*at, "Vulnerabilities", v),
-                    artifact,
+                    kind,
                     where,
                     report,
                 )
@@ -118,7 +135,7 @@ class TrivyImporter:
         doc: JsonDoc,
         vuln: dict[str, Any],
         at: At,
-        artifact: str,
+        kind: str,
         where: str,
         report: ScanReport,
     ) -> Finding | None:
@@ -132,7 +149,7 @@ class TrivyImporter:
         title = doc.text_at(vuln, "Title", at)
         return Finding(
             fingerprint=fingerprint(
-                self.name, artifact, where, path or package, installed, vuln_id
+                self.name, report.target, kind, path or package, installed, vuln_id
             ),
             format=self.name,
             tool=report.tool,

@@ -248,6 +248,7 @@ def upgrade_backlog() -> None:
         sa.Column("email_hash", sa.String(length=64), nullable=True),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("outcome", sa.String(length=20), nullable=False),
+        sa.Column("reference", sa.String(length=40), nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["item_id"],
@@ -271,6 +272,9 @@ def upgrade_backlog() -> None:
     )
     op.create_index(
         op.f("ix_backlog_intake_log_email_hash"), "backlog_intake_log", ["email_hash"], unique=False
+    )
+    op.create_index(
+        op.f("ix_backlog_intake_log_reference"), "backlog_intake_log", ["reference"], unique=False
     )
     op.create_index(
         op.f("ix_backlog_intake_log_received_at"),
