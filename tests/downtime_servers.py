@@ -12,6 +12,7 @@ import socketserver
 import ssl
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -153,7 +154,7 @@ def tls_context(
         cert = ca.issue_cert("127.0.0.1", "localhost", not_after=datetime.now(UTC) + expires_in)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(context)
-    bundle = tmp / f"ca-{id(ca)}.pem"
+    bundle = tmp / f"ca-{uuid.uuid4().hex}.pem"
     if trusted:
         ca.cert_pem.write_to_path(str(bundle))
     else:

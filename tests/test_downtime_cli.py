@@ -239,7 +239,9 @@ def test_signals_open_incidents_and_the_incident_lifecycle_ends_in_a_postmortem(
     # 8 min (11:52 → 12:00) × 120/min = 960 lost
     assert "lost revenue 960 USD" in markdown
     assert "| 1 | Add a login probe | prevent |" not in markdown  # kind only when given
-    assert "- O.T.3" in markdown and "Users affected: 340." in markdown
+    assert "- **O.T.3** — Every critical user journey" in markdown
+    assert "Users affected: 340." in markdown
+    assert "120 USD per minute of downtime × 8 min × 100 % of the revenue" in markdown
     assert "First detected by runtime signal" in markdown
     assert "acknowledged: Acknowledged by tester: looking" in markdown
     code, out, _ = run(capsys, "incident", "records")

@@ -268,7 +268,7 @@ def incident_postmortem(
                 now=now(),
             )
         path = out or ws.root / "postmortems" / f"{document.incident.key}.md"
-        write_postmortem_markdown(document, path)
+        write_postmortem_markdown(ws, document, path)
     cost = document.cost
     console().print(
         f"Wrote PM-{document.postmortem.id} for {document.incident.key} to {path}: cost"

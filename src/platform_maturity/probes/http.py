@@ -7,6 +7,7 @@ failed result with the reason; nothing here raises for the target's sake.
 from __future__ import annotations
 
 import json
+import os
 import re
 import ssl
 import time
@@ -32,13 +33,19 @@ _CONTEXT = re.compile(r"\[CONTEXT\]\.([A-Za-z0-9_.-]+)", re.IGNORECASE)
 USER_AGENT = "platform-maturity-probe/1"
 
 
-_CONTEXTS: dict[tuple[str | None, bool], ssl.SSLContext] = {}
+_CONTEXTS: dict[tuple[str | None, int, bool], ssl.SSLContext] = {}
 
 
 def ssl_context(spec: ProbeSpec) -> ssl.SSLContext:
-    """The TLS settings of a probe, built once per (CA file, insecure): loading the system's
-    CA certificates takes tens of milliseconds."""
-    key = (spec.ca_file, spec.insecure)
+    """The TLS settings of a probe, built once per CA file (and its version on disk) and
+    insecure flag: loading CA certificates takes tens of milliseconds."""
+    stamp = 0
+    if spec.ca_file:
+        try:
+            stamp = os.stat(spec.ca_file).st_mtime_ns
+        except OSError:
+            stamp = -1  # missing: ssl reports it when the context is built
+    key = (spec.ca_file, stamp, spec.insecure)
     context = _CONTEXTS.get(key)
     if context is None:
         context = (

@@ -381,7 +381,9 @@ def add_downtime_history(
             author="ines.platform@example.com",
             now=written,
         )
-        write_postmortem_markdown(document, workspace.root / "postmortems" / f"{incident.key}.md")
+        write_postmortem_markdown(
+            workspace, document, workspace.root / "postmortems" / f"{incident.key}.md"
+        )
     build_status_pages(workspace, database, now, workspace.root / "status")
 
 

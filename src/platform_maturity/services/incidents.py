@@ -421,9 +421,13 @@ def postmortem_of(
     impact = pm.impact
     settings = settings_of(workspace)
     component = settings.component(incident.component)
+    minutes = impact.minutes if impact else incident.minutes(now)
+    per_minute = (component.revenue_per_minute or 0.0) if component else 0.0
+    lost = impact.lost_revenue if impact else 0.0
     cost = IncidentCost(
-        minutes=impact.minutes if impact else incident.minutes(now),
-        revenue_per_minute=(component.revenue_per_minute or 0.0) if component else 0.0,
+        minutes=minutes,
+        revenue_per_minute=per_minute,
+        affected_share=round(lost / (per_minute * minutes), 4) if per_minute and minutes else 1.0,
         lost_revenue=impact.lost_revenue if impact else 0.0,
         responder_hours=impact.responder_hours if impact else 0.0,
         responder_rate=settings.responder_rate_per_hour,
@@ -442,16 +446,28 @@ def postmortem_of(
     )
 
 
-def write_postmortem_markdown(document: IncidentPostmortem, path: Path) -> Path:
+def write_postmortem_markdown(
+    workspace: Workspace, document: IncidentPostmortem, path: Path
+) -> Path:
     from platform_maturity.reports.incident_pages import render_postmortem_markdown
 
+    statements = {}
+    for code in document.postmortem.platform_gaps:
+        try:
+            statements[code] = " ".join(workspace.framework.goal(code).statement.split())
+        except KeyError:
+            statements[code] = ""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_postmortem_markdown(document_view(document)), encoding="utf-8")
+    view = document_view(document, statements)
+    path.write_text(render_postmortem_markdown(view), encoding="utf-8")
     return path
 
 
-def document_view(document: IncidentPostmortem) -> dict[str, object]:
-    """What the postmortem template shows (plain data)."""
+def document_view(
+    document: IncidentPostmortem, statements: dict[str, str] | None = None
+) -> dict[str, object]:
+    """What the postmortem template shows (plain data); ``statements`` of the gap goals."""
+    statements = statements or {}
     pm, incident, cost = document.postmortem, document.incident, document.cost
     impact = pm.impact
     return {
@@ -472,7 +488,9 @@ def document_view(document: IncidentPostmortem) -> dict[str, object]:
         "written": pm.updated_at,
         "summary": pm.summary,
         "cause": pm.proximate_cause,
-        "gaps": list(pm.platform_gaps),
+        "gaps": [
+            {"code": code, "statement": statements.get(code, "")} for code in pm.platform_gaps
+        ],
         "actions": [a.model_dump() for a in pm.action_items],
         "users_affected": impact.users_affected if impact else None,
         "minutes": cost.minutes,
@@ -480,6 +498,8 @@ def document_view(document: IncidentPostmortem) -> dict[str, object]:
         "timeline": [e.model_dump() for e in impact.timeline] if impact else [],
         "currency": document.currency,
         "revenue_per_minute": cost.revenue_per_minute,
+        "affected_percent": f"{round(cost.affected_share * 100, 1):g}",
+        "minutes_shown": f"{round(cost.minutes, 1):g}",
         "lost_revenue": cost.lost_revenue,
         "responder_hours": cost.responder_hours,
         "responder_rate": cost.responder_rate,

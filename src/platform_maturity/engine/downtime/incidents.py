@@ -187,6 +187,7 @@ class IncidentCost:
 
     minutes: float
     revenue_per_minute: float
+    affected_share: float  # of the component's revenue the affected flows carry
     lost_revenue: float
     responder_hours: float
     responder_rate: float
@@ -225,6 +226,7 @@ def incident_cost(
     return IncidentCost(
         minutes=minutes,
         revenue_per_minute=per_minute,
+        affected_share=round(affected_share, 4),
         lost_revenue=lost,
         responder_hours=responder_hours,
         responder_rate=responder_rate,
