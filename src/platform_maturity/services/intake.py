@@ -26,6 +26,7 @@ from platform_maturity.domain.intake import (
 )
 from platform_maturity.services.workspace import Workspace
 from platform_maturity.store import backlog_queries as queries
+from platform_maturity.store import intake_queries
 from platform_maturity.store.db import Database
 
 ACTOR = "intake"
@@ -57,7 +58,7 @@ class IntakeService:
         digest = content_hash(clean)
         reference = secrets.token_hex(6).upper()
         with self.database.transaction() as session:
-            by_client, by_email, total, same = queries.intake_counts(
+            by_client, by_email, total, same = intake_queries.intake_counts(
                 session, now - timedelta(hours=1), client_hash, email_hash, digest
             )
             outcome = screen(
@@ -87,7 +88,7 @@ class IntakeService:
                     ACTOR,
                     now,
                 )
-            queries.log_intake(
+            intake_queries.log_intake(
                 session,
                 received_at=now,
                 client_hash=client_hash,

@@ -30,7 +30,6 @@ from platform_maturity.store.backlog import (
     BacklogPolicyRow,
     BacklogReviewRow,
     BacklogScanRow,
-    IntakeLogRow,
 )
 from platform_maturity.store.models import AuditEvent
 
@@ -556,62 +555,3 @@ def list_reviews(session: Session) -> list[Review]:
         )
         for r in rows
     ]
-
-
-# ---- intake log ------------------------------------------------------------------------
-
-
-def log_intake(
-    session: Session,
-    *,
-    received_at: datetime,
-    client_hash: str | None,
-    email_hash: str | None,
-    content_hash: str,
-    outcome: str,
-    reference: str,
-    item_id: int | None,
-) -> None:
-    session.add(
-        IntakeLogRow(
-            received_at=received_at,
-            client_hash=client_hash,
-            email_hash=email_hash,
-            content_hash=content_hash,
-            outcome=outcome,
-            reference=reference,
-            item_id=item_id,
-        )
-    )
-
-
-def intake_outcomes(session: Session) -> list[tuple[str, str, int | None]]:
-    """(reference, outcome, item id) of every report received, oldest first."""
-    rows = session.execute(
-        select(IntakeLogRow.reference, IntakeLogRow.outcome, IntakeLogRow.item_id).order_by(
-            IntakeLogRow.id
-        )
-    )
-    return [(r, o, i) for r, o, i in rows]
-
-
-def intake_counts(
-    session: Session,
-    since: datetime,
-    client_hash: str | None,
-    email_hash: str | None,
-    content_hash: str,
-) -> tuple[int, int, int, int]:
-    """Reports since ``since``: from this client, from this email, in total; and earlier
-    accepted reports with the same content (ever)."""
-
-    def count(*conditions: object) -> int:
-        query = select(func.count()).select_from(IntakeLogRow).where(*conditions)  # type: ignore[arg-type]
-        return int(session.scalar(query) or 0)
-
-    recent = IntakeLogRow.received_at >= since
-    by_client = count(recent, IntakeLogRow.client_hash == client_hash) if client_hash else 0
-    by_email = count(recent, IntakeLogRow.email_hash == email_hash) if email_hash else 0
-    total = count(recent)
-    same = count(IntakeLogRow.content_hash == content_hash, IntakeLogRow.outcome == "accepted")
-    return by_client, by_email, total, same
