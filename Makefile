@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 POSTGRES_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
 
-.PHONY: demo test lint typecheck gold-update docs system-deps clean bench-scan
+.PHONY: demo test lint typecheck gold-update docs system-deps clean bench-scan bench-probes
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ docs: $(STAMP) ## regenerate the framework reference and the report schema
 
 bench-scan: $(STAMP) ## scan speed against Checkov (installed into .bench/) and on 1,000 repositories
 	$(BIN)/python benchmarks/bench_scan.py
+
+bench-probes: $(STAMP) ## HTTP probe speed against the Prometheus blackbox exporter (Debian package)
+	$(BIN)/python benchmarks/bench_probes.py
 
 clean:
 	rm -rf $(VENV) maturity-demo .pytest_cache .mypy_cache .ruff_cache

@@ -57,6 +57,7 @@ def demo(
             path = reports / f"scorecard{EXTENSIONS[fmt]}"
             path.write_text(render(model, fmt), encoding="utf-8")
             written.insert(0, path)
+        written.append(folder / "status" / "index.html")
     render_terminal(model, out)
     out.print()
     out.print(f"Demo workspace: {folder.resolve()}", soft_wrap=True)
@@ -68,7 +69,7 @@ def demo(
     out.print(
         f"\nExplore it:\n  cd {folder}\n  {command} framework show automation\n"
         f"  {command} report --unit payments\n  {command} diff {first} now\n"
-        f"  {command} backlog review",
+        f"  {command} backlog review\n  {command} incident list --all",
         soft_wrap=True,
     )
 

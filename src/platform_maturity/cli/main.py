@@ -35,6 +35,14 @@ COMMAND_MODULES: dict[str, str] = {
     "demo": "demo_cmd",
     "backlog": "backlog_cmd",
     "postmortem": "postmortem_cmd",
+    "component": "downtime_cmd",
+    "flow": "downtime_cmd",
+    "uptime": "downtime_cmd",
+    "probe": "probe_cmd",
+    "watch": "probe_cmd",
+    "signal": "probe_cmd",
+    "incident": "incident_cmd",
+    "status": "incident_cmd",
 }
 GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w")
 

@@ -81,6 +81,24 @@ class ActionItem(_Record):
         return self.done_at.date() <= self.due
 
 
+class TimelineEntry(_Record):
+    at: datetime
+    text: str = Field(min_length=1)
+
+
+class IncidentImpact(_Record):
+    """What an incident's postmortem adds: impact, detection, timeline and the money figure
+    (lost revenue from the component's revenue per minute, plus responder time × rate)."""
+
+    users_affected: int | None = Field(default=None, ge=0)
+    minutes: float = Field(ge=0)
+    detection: str = ""  # how it was detected, and how fast
+    lost_revenue: float = Field(default=0, ge=0)
+    responder_hours: float = Field(default=0, ge=0)
+    response_cost: float = Field(default=0, ge=0)
+    timeline: tuple[TimelineEntry, ...] = ()
+
+
 class Postmortem(_Record):
     id: int | None = None
     subject_kind: str = Field(pattern=SUBJECT_KIND_PATTERN)
@@ -94,6 +112,7 @@ class Postmortem(_Record):
     created_at: datetime
     updated_at: datetime
     restricted: bool = False
+    impact: IncidentImpact | None = None  # incidents only
 
     @field_validator("platform_gaps")
     @classmethod

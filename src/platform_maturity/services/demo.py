@@ -13,6 +13,7 @@ from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.framework import Framework, Metric
 from platform_maturity.domain.records import Answer, Measurement, Outcome, Waiver
 from platform_maturity.services.demo_backlog import create_demo_backlog
+from platform_maturity.services.demo_downtime import add_downtime_history
 from platform_maturity.services.demo_evidence import write_evidence
 from platform_maturity.services.init import templates
 from platform_maturity.services.scan import run_scan
@@ -306,4 +307,6 @@ def create_demo(
         write_evidence(folder)
         step("Scanning them")
         run_scan(workspace, database, [], now, "demo")
+        step("Probe history, incidents, postmortems and the status page")
+        add_downtime_history(workspace, database, now, seed)
     return workspace

@@ -50,8 +50,15 @@ def _backlog_item_exists(session: Session, subject_id: str) -> bool:
     return item_exists(session, int(subject_id))
 
 
+def _incident_exists(session: Session, subject_id: str) -> bool:
+    from platform_maturity.store.downtime_queries import get_incident
+
+    return get_incident(session, int(subject_id)) is not None
+
+
 SUBJECT_KINDS: tuple[SubjectKind, ...] = (
     SubjectKind("backlog_item", "SEC", "security backlog item", True, _backlog_item_exists),
+    SubjectKind("incident", "INC", "incident", False, _incident_exists),
 )
 
 

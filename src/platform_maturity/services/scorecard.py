@@ -13,6 +13,7 @@ from platform_maturity.engine.diff import diff_scopes
 from platform_maturity.engine.evaluate import Facts
 from platform_maturity.engine.scorecard import build_scorecard
 from platform_maturity.services.backlog_insights import scorecard_facts
+from platform_maturity.services.downtime_insights import scorecard_facts as downtime_facts
 from platform_maturity.services.workspace import Workspace
 from platform_maturity.store import repo
 from platform_maturity.store.db import Database
@@ -28,6 +29,9 @@ def load_facts(session: Session, workspace: Workspace, now: datetime | None = No
         backlog_observations, backlog_measurements = scorecard_facts(session, workspace, now)
         observations += backlog_observations
         measurements += backlog_measurements
+        downtime_observations, downtime_measurements = downtime_facts(session, workspace, now)
+        observations += downtime_observations
+        measurements += downtime_measurements
     return Facts(
         answers=repo.list_answers(session),
         waivers=repo.list_waivers(session),

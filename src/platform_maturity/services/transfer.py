@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Select, Table, delete, func, select, text
+from sqlalchemy import Date, Select, Table, delete, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,12 @@ TABLES: tuple[str, ...] = (
     "postmortems",
     "postmortem_gaps",
     "postmortem_actions",
+    # downtime visibility
+    "probe_results",
+    "downtime_signals",
+    "incidents",
+    "incident_updates",
+    "incident_notifications",
 )
 # children of a table with restricted rows: restricted when their parent row is
 RESTRICTED_PARENT = {
@@ -59,7 +65,7 @@ def _table(name: str) -> Table:
 
 
 def _encode(value: object) -> object:
-    return value.isoformat() if isinstance(value, datetime) else value
+    return value.isoformat() if isinstance(value, datetime | date) else value
 
 
 def restricted_table(name: str) -> bool:
@@ -208,6 +214,16 @@ def _prepare(path: Path, name: str, records: object) -> list[dict[str, Any]]:
                     ) from None
                 if value.tzinfo is None:
                     value = value.replace(tzinfo=UTC)
+            if value is not None and isinstance(column.type, Date):
+                try:
+                    value = date.fromisoformat(str(value))
+                except ValueError:
+                    raise UserError(
+                        "not an ISO 8601 date",
+                        file=str(path),
+                        field=f"{where}.{column.name}",
+                        value=value,
+                    ) from None
             row[column.name] = value
         _check_row(path, name, where, row)
         rows.append(row)

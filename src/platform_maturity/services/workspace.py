@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from platform_maturity.domain.backlog_settings import BacklogSettings
+from platform_maturity.domain.downtime import DowntimeSettings
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.framework import Framework
 from platform_maturity.domain.records import OrgUnit
@@ -96,6 +97,7 @@ class WorkspaceConfig(_Config):
     evidence: EvidenceConfig = EvidenceConfig()
     scan: ScanConfig = ScanConfig()
     backlog: BacklogSettings = BacklogSettings()
+    downtime: DowntimeSettings = DowntimeSettings()
 
 
 @dataclass(frozen=True)

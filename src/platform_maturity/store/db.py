@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from platform_maturity.domain.errors import UserError
-from platform_maturity.store import backlog, postmortems  # noqa: F401  (complete the metadata)
+from platform_maturity.store import backlog, downtime, postmortems  # noqa: F401  (all tables)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Opening a database whose schema is already here costs one query and
 # never loads Alembic; a test keeps this equal to the head of migrations/versions.
-SCHEMA_HEAD = "0005_security_backlog"
+SCHEMA_HEAD = "0006_downtime"
 VERSION_TABLE = "alembic_version"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -9,7 +10,13 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from platform_maturity.domain.postmortems import ActionItem, Money, Postmortem
+from platform_maturity.domain.postmortems import (
+    ActionItem,
+    IncidentImpact,
+    Money,
+    Postmortem,
+    TimelineEntry,
+)
 from platform_maturity.store.audit_log import audit
 from platform_maturity.store.postmortems import PostmortemActionRow, PostmortemGapRow, PostmortemRow
 
@@ -58,9 +65,36 @@ def _records(session: Session, rows: Sequence[PostmortemRow]) -> list[Postmortem
             created_at=r.created_at,
             updated_at=r.updated_at,
             restricted=bool(r.restricted),
+            impact=_impact(r),
         )
         for r in rows
     ]
+
+
+def _impact(row: PostmortemRow) -> IncidentImpact | None:
+    if row.impact_minutes is None:
+        return None
+    return IncidentImpact(
+        users_affected=row.users_affected,
+        minutes=row.impact_minutes,
+        detection=row.detection or "",
+        lost_revenue=row.lost_revenue or 0.0,
+        responder_hours=row.responder_hours or 0.0,
+        response_cost=row.response_cost or 0.0,
+        timeline=tuple(TimelineEntry.model_validate(e) for e in json.loads(row.timeline or "[]")),
+    )
+
+
+def _write_impact(row: PostmortemRow, impact: IncidentImpact | None) -> None:
+    row.users_affected = impact.users_affected if impact else None
+    row.impact_minutes = impact.minutes if impact else None
+    row.detection = impact.detection if impact else None
+    row.lost_revenue = impact.lost_revenue if impact else None
+    row.responder_hours = impact.responder_hours if impact else None
+    row.response_cost = impact.response_cost if impact else None
+    row.timeline = (
+        json.dumps([e.model_dump(mode="json") for e in impact.timeline]) if impact else None
+    )
 
 
 def list_postmortems(
@@ -98,6 +132,7 @@ def add_postmortem(session: Session, pm: Postmortem, actor: str, now: datetime) 
         updated_at=pm.updated_at,
         restricted=pm.restricted,
     )
+    _write_impact(row, pm.impact)
     session.add(row)
     session.flush()
     _write_children(session, row.id, pm)
@@ -144,6 +179,7 @@ def replace_postmortem(
     row.cost_amount = after.cost.amount if after.cost else None
     row.cost_currency = after.cost.currency if after.cost else None
     row.updated_at = after.updated_at
+    _write_impact(row, after.impact)
     session.execute(delete(PostmortemGapRow).where(PostmortemGapRow.postmortem_id == row.id))
     session.execute(delete(PostmortemActionRow).where(PostmortemActionRow.postmortem_id == row.id))
     _write_children(session, row.id, after)
@@ -153,6 +189,7 @@ def replace_postmortem(
         "platform_gaps": (", ".join(before.platform_gaps), ", ".join(after.platform_gaps)),
         "cost": (before.cost, after.cost),
         "action_items": (_actions_text(before), _actions_text(after)),
+        "impact": (_impact_text(before), _impact_text(after)),
     }
     for field, (old, new) in changes.items():
         if old != new:
@@ -174,4 +211,14 @@ def _actions_text(pm: Postmortem) -> str:
     return "; ".join(
         f"{a.title}{' (done)' if a.done else ''}{f' due {a.due}' if a.due else ''}"
         for a in pm.action_items
+    )
+
+
+def _impact_text(pm: Postmortem) -> str | None:
+    if pm.impact is None:
+        return None
+    i = pm.impact
+    return (
+        f"{i.minutes:.0f} min, users {i.users_affected if i.users_affected is not None else '?'},"
+        f" lost revenue {i.lost_revenue:,.2f}, responders {i.responder_hours} h"
     )

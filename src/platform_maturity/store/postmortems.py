@@ -29,6 +29,14 @@ class PostmortemRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     restricted: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # incidents: impact, detection, timeline (JSON) and the parts of the money figure
+    users_affected: Mapped[int | None] = mapped_column(Integer)
+    impact_minutes: Mapped[float | None] = mapped_column(Float)
+    detection: Mapped[str | None] = mapped_column(Text)
+    lost_revenue: Mapped[float | None] = mapped_column(Float)
+    responder_hours: Mapped[float | None] = mapped_column(Float)
+    response_cost: Mapped[float | None] = mapped_column(Float)
+    timeline: Mapped[str | None] = mapped_column(Text)
 
 
 class PostmortemGapRow(Base):

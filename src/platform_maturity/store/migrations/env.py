@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from platform_maturity.store import backlog, postmortems  # noqa: F401  (their tables)
+from platform_maturity.store import backlog, downtime, postmortems  # noqa: F401  (their tables)
 from platform_maturity.store.models import Base
 
 connection = context.config.attributes.get("connection")

@@ -1,0 +1,1 @@
+"""Downtime and uptime from probe results and signals; incidents, escalation and money."""

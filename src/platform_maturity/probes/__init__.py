@@ -1,0 +1,1 @@
+"""Probes: HTTP(S), multi-step flows, health checks, TCP and DNS, and the runner."""
