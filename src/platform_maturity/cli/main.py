@@ -13,6 +13,8 @@ from platform_maturity.cli import (
     assess_cmd,
     demo_cmd,
     framework_cmd,
+    import_cmd,
+    kpi_cmd,
     report_cmd,
     scan_cmd,
     workspace_cmd,
@@ -58,6 +60,8 @@ assess_cmd.register(app)
 report_cmd.register(app)
 scan_cmd.register(app)
 demo_cmd.register(app)
+import_cmd.register(app)
+kpi_cmd.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.framework import Framework
+from platform_maturity.domain.kpi_mapping import KpiMapping
 from platform_maturity.domain.records import OrgUnit
 from platform_maturity.framework.loader import load_framework, validate_model
 from platform_maturity.framework.yamlsource import read_yaml
@@ -98,6 +99,7 @@ class WorkspaceConfig(_Config):
     framework: FrameworkConfig = FrameworkConfig()
     evidence: EvidenceConfig = EvidenceConfig()
     scan: ScanConfig = ScanConfig()
+    kpi: KpiMapping = KpiMapping()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+import platform_maturity.store.events  # noqa: F401  (imported event tables join the metadata)
 from platform_maturity.domain.errors import UserError
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -1,0 +1,489 @@
+"""Bulk, idempotent writes of imported events and fast reads back into domain records.
+
+A write compares each record's digest with the stored one for the same (source, source id):
+new records are inserted, changed ones updated, identical ones left alone. Everything uses
+Core ``executemany`` statements, never ORM objects one by one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import astuple, dataclass, fields, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from platform_maturity.domain.events import (
+    CostLine,
+    Deployment,
+    EventSet,
+    Headcount,
+    Incident,
+    MttdSample,
+    PipelineRun,
+    PullRequest,
+    RecoveryDrill,
+    SliWindow,
+    Transition,
+    WorkItem,
+)
+from platform_maturity.store.events import (
+    CostLineRow,
+    DeploymentRow,
+    HeadcountRow,
+    ImportRunRow,
+    IncidentRow,
+    MttdSampleRow,
+    PipelineRunRow,
+    PullRequestRow,
+    RecoveryDrillRow,
+    SliWindowRow,
+    TransitionRow,
+    WorkItemRow,
+)
+
+Record = WorkItem | PullRequest | PipelineRun | Deployment | Incident | CostLine
+
+
+@dataclass
+class WriteCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: WriteCounts) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+_TABLES: dict[type, Table] = {
+    WorkItem: WorkItemRow.__table__,  # type: ignore[dict-item]
+    PullRequest: PullRequestRow.__table__,  # type: ignore[dict-item]
+    PipelineRun: PipelineRunRow.__table__,  # type: ignore[dict-item]
+    Deployment: DeploymentRow.__table__,  # type: ignore[dict-item]
+    Incident: IncidentRow.__table__,  # type: ignore[dict-item]
+    CostLine: CostLineRow.__table__,  # type: ignore[dict-item]
+}
+
+
+def _digest(record: Record) -> str:
+    return hashlib.md5(repr(astuple(record)).encode(), usedforsecurity=False).hexdigest()
+
+
+def _row(record: Record, digest: str) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for f in fields(record):
+        value = getattr(record, f.name)
+        if f.name == "transitions":
+            continue
+        if f.name == "labels":
+            value = "\n".join(value)
+        elif f.name == "tags":
+            value = "\n".join(f"{k}={v}" for k, v in value)
+        row[f.name] = value
+    row["digest"] = digest
+    return row
+
+
+def write_records(session: Session, records: Sequence[Record]) -> WriteCounts:
+    """Insert new records and update changed ones, all of one type, keyed by source id."""
+    counts = WriteCounts()
+    if not records:
+        return counts
+    table = _TABLES[type(records[0])]
+    by_source: dict[str, list[Record]] = {}
+    for record in records:
+        by_source.setdefault(record.source, []).append(record)
+    for source, group in by_source.items():
+        existing = {
+            sid: (rid, digest)
+            for rid, sid, digest in session.execute(
+                select(table.c.id, table.c.source_id, table.c.digest).where(
+                    table.c.source == source
+                )
+            )
+        }
+        fresh: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        changed_ids: list[int] = []
+        # the same id twice in one file: the later record wins
+        latest = list({record.source_id: record for record in group}.values())
+        if isinstance(group[0], PipelineRun | Deployment):
+            latest = _merged(session, table, latest, existing)
+        for record in latest:
+            digest = _digest(record)
+            old = existing.get(record.source_id)
+            if old is None:
+                fresh.append(_row(record, digest))
+            elif old[1] != digest:
+                row = _row(record, digest)
+                row["_id"] = old[0]
+                if (
+                    isinstance(record, WorkItem)
+                    and record.source == "jira"
+                    and not record.transitions
+                ):
+                    row["_history"] = False
+                else:
+                    changed_ids.append(old[0])
+                changed.append(row)
+            else:
+                counts.unchanged += 1
+        if fresh:
+            session.execute(insert(table), fresh)
+        if changed:
+            _update(session, table, changed)
+        counts.new += len(fresh)
+        counts.updated += len(changed)
+        if isinstance(group[0], WorkItem):
+            _write_transitions(session, source, latest, fresh, changed_ids)
+    return counts
+
+
+def _merged(
+    session: Session, table: Table, records: list[Record], existing: dict[str, tuple[int, str]]
+) -> list[Record]:
+    """Runs and deployments arrive in pieces (a run, then its jobs; a deployment, then its
+    statuses): what a later record leaves empty keeps its stored value, the earliest
+    creation time stays, and a deployment's known state is not reset to "created"."""
+    known_ids = [existing[r.source_id][0] for r in records if r.source_id in existing]
+    if not known_ids:
+        return records
+    cls = type(records[0])
+    names = [f.name for f in fields(cls)]
+    stored: dict[str, Any] = {}
+    for start in range(0, len(known_ids), 500):
+        for row in session.execute(
+            select(*[table.c[n] for n in names]).where(
+                table.c.id.in_(known_ids[start : start + 500])
+            )
+        ):
+            stored[row.source_id] = cls(*row)
+    out: list[Record] = []
+    for record in records:
+        old = stored.get(record.source_id)
+        if old is None:
+            out.append(record)
+            continue
+        changes: dict[str, Any] = {}
+        for name in names:
+            new_value, old_value = getattr(record, name), getattr(old, name)
+            if new_value is None or new_value == "":
+                changes[name] = old_value
+            elif name == "created_at":
+                changes[name] = min(new_value, old_value)
+            elif name in ("production", "failed_change"):
+                changes[name] = bool(new_value or old_value)
+            elif name == "status" and new_value == "created":
+                changes[name] = old_value
+        out.append(replace(record, **changes))
+    return out
+
+
+# a work item without history (e.g. from a CSV) keeps the history another import gave it
+_HISTORY = ("started_at", "first_completed_at", "reopened")
+
+
+def _update(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    keep = [r for r in rows if r.get("_history") is False]
+    full = [r for r in rows if r.get("_history") is not False]
+    for group, skip in ((full, ()), (keep, _HISTORY)):
+        if not group:
+            continue
+        columns = [c for c in group[0] if c not in ("_id", "_history", *skip)]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values({c: bindparam(c) for c in columns})
+        )
+        session.connection().execute(
+            statement, [{k: v for k, v in r.items() if k != "_history"} for r in group]
+        )
+
+
+def _write_transitions(
+    session: Session,
+    source: str,
+    items: Sequence[Record],
+    fresh: list[dict[str, Any]],
+    changed_ids: list[int],
+) -> None:
+    table: Table = TransitionRow.__table__  # type: ignore[assignment]
+    items_table: Table = WorkItemRow.__table__  # type: ignore[assignment]
+    if changed_ids:
+        for start in range(0, len(changed_ids), 500):
+            session.execute(
+                delete(table).where(table.c.work_item_id.in_(changed_ids[start : start + 500]))
+            )
+    wanted = {row["source_id"] for row in fresh}
+    if not fresh and not changed_ids:
+        return
+    ids: dict[str, int] = {  # noqa: C416
+        sid: rid
+        for sid, rid in session.execute(
+            select(items_table.c.source_id, items_table.c.id).where(items_table.c.source == source)
+        )
+    }
+    changed = set(changed_ids)
+    rows: list[dict[str, Any]] = []
+    for item in items:
+        assert isinstance(item, WorkItem)
+        rid = ids.get(item.source_id)
+        if rid is None or not (item.source_id in wanted or rid in changed):
+            continue
+        rows.extend(
+            {
+                "work_item_id": rid,
+                "at": t.at,
+                "from_status": t.from_status,
+                "to_status": t.to_status,
+                "to_category": t.to_category,
+            }
+            for t in item.transitions
+        )
+    if rows:
+        session.execute(insert(table), rows)
+
+
+def record_import(
+    session: Session,
+    kind: str,
+    file: str,
+    sha256: str,
+    at: datetime,
+    actor: str,
+    rows_read: int,
+    counts: WriteCounts,
+    skipped: int,
+) -> None:
+    session.execute(
+        insert(ImportRunRow.__table__),  # type: ignore[arg-type]
+        [
+            {
+                "kind": kind,
+                "file": file,
+                "sha256": sha256,
+                "imported_at": at,
+                "actor": actor,
+                "rows_read": rows_read,
+                "new": counts.new,
+                "updated": counts.updated,
+                "unchanged": counts.unchanged,
+                "skipped": skipped,
+            }
+        ],
+    )
+
+
+def write_headcounts(session: Session, rows: Iterable[Headcount], at: datetime) -> WriteCounts:
+    counts = WriteCounts()
+    for row in rows:
+        existing = session.get(HeadcountRow, row.month)
+        if existing is None:
+            session.add(
+                HeadcountRow(
+                    month=row.month,
+                    developers=row.developers,
+                    users=row.users,
+                    note=row.note,
+                    recorded_at=at,
+                )
+            )
+            counts.new += 1
+            continue
+        developers = row.developers if row.developers is not None else existing.developers
+        users = row.users if row.users is not None else existing.users
+        if (developers, users) == (existing.developers, existing.users):
+            counts.unchanged += 1
+            continue
+        existing.developers, existing.users = developers, users
+        existing.note = row.note or existing.note
+        existing.recorded_at = at
+        counts.updated += 1
+    session.flush()
+    return counts
+
+
+def write_drill(session: Session, drill: RecoveryDrill) -> bool:
+    """Record a recovery drill; True when it is new (the same id updates it)."""
+    row = session.execute(
+        select(RecoveryDrillRow).where(RecoveryDrillRow.source_id == drill.source_id)
+    ).scalar_one_or_none()
+    new = row is None
+    if row is None:
+        row = RecoveryDrillRow(source_id=drill.source_id)
+        session.add(row)
+    row.scenario = drill.scenario
+    row.started_at = drill.started_at
+    row.restored_at = drill.restored_at
+    row.success = drill.success
+    row.notes = drill.notes
+    session.flush()
+    return new
+
+
+def write_sli(session: Session, windows: Iterable[SliWindow], at: datetime) -> WriteCounts:
+    counts = WriteCounts()
+    for window in windows:
+        row = session.execute(
+            select(SliWindowRow).where(
+                SliWindowRow.subsystem == window.subsystem,
+                SliWindowRow.kind == window.kind,
+                SliWindowRow.start == window.start,
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            row = SliWindowRow(
+                subsystem=window.subsystem, kind=window.kind, start=window.start, end=window.end
+            )
+            session.add(row)
+            counts.new += 1
+        else:
+            counts.updated += 1
+        row.end, row.bad, row.total = window.end, window.bad, window.total
+        row.threshold_s, row.query, row.collected_at = window.threshold_s, window.query, at
+    session.flush()
+    return counts
+
+
+def save_mttd_samples(session: Session, samples: Iterable[MttdSample], at: datetime) -> int:
+    added = 0
+    for sample in samples:
+        session.add(
+            MttdSampleRow(
+                quarter=sample.quarter,
+                source=sample.source,
+                source_id=sample.source_id,
+                key=sample.key,
+                title=sample.title,
+                deployed_at=sample.deployed_at,
+                detected_at=sample.detected_at,
+                note=sample.note,
+                drawn_at=at,
+            )
+        )
+        added += 1
+    session.flush()
+    return added
+
+
+def update_mttd_sample(
+    session: Session,
+    quarter: str,
+    key: str,
+    deployed_at: datetime | None,
+    detected_at: datetime | None,
+    note: str | None,
+) -> bool:
+    row = session.execute(
+        select(MttdSampleRow).where(MttdSampleRow.quarter == quarter, MttdSampleRow.key == key)
+    ).scalar_one_or_none()
+    if row is None:
+        return False
+    if deployed_at is not None:
+        row.deployed_at = deployed_at
+    if detected_at is not None:
+        row.detected_at = detected_at
+    if note is not None:
+        row.note = note
+    return True
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def _labels(text: str) -> tuple[str, ...]:
+    return tuple(text.split("\n")) if text else ()
+
+
+def _tags(text: str) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    for line in text.split("\n") if text else ():
+        key, _, value = line.partition("=")
+        out.append((key, value))
+    return tuple(out)
+
+
+def load_work_items(session: Session, transitions: bool = False) -> list[WorkItem]:
+    t: Table = WorkItemRow.__table__  # type: ignore[assignment]
+    columns = [t.c[f.name] for f in fields(WorkItem) if f.name != "transitions"]
+    by_id: dict[int, list[Transition]] = {}
+    if transitions:
+        tt: Table = TransitionRow.__table__  # type: ignore[assignment]
+        for wid, at, frm, to, cat in session.execute(
+            select(
+                tt.c.work_item_id, tt.c.at, tt.c.from_status, tt.c.to_status, tt.c.to_category
+            ).order_by(tt.c.work_item_id, tt.c.at)
+        ):
+            by_id.setdefault(wid, []).append(Transition(at, frm, to, cat))
+    items: list[WorkItem] = []
+    labels_at = [f.name for f in fields(WorkItem)].index("labels")
+    for row in session.execute(select(t.c.id, *columns)).tuples():
+        values = list(row[1:])
+        values[labels_at] = _labels(values[labels_at])
+        values.append(tuple(by_id.get(row[0], ())))
+        items.append(WorkItem(*values))
+    return items
+
+
+def _load(session: Session, cls: type[Any], table: Table) -> list[Any]:
+    names = [f.name for f in fields(cls)]
+    rows = session.execute(select(*[table.c[n] for n in names])).tuples()
+    if cls is CostLine:
+        at = names.index("tags")
+        out = []
+        for row in rows:
+            values = list(row)
+            values[at] = _tags(values[at])
+            out.append(cls(*values))
+        return out
+    return [cls(*row) for row in rows]
+
+
+def load_events(session: Session, transitions: bool = False) -> EventSet:
+    drills = [
+        RecoveryDrill(r.source_id, r.started_at, r.restored_at, r.success, r.scenario, r.notes)
+        for r in session.execute(select(RecoveryDrillRow)).scalars()
+    ]
+    heads = [
+        Headcount(r.month, r.developers, r.users, r.note)
+        for r in session.execute(select(HeadcountRow).order_by(HeadcountRow.month)).scalars()
+    ]
+    sli = [
+        SliWindow(r.subsystem, r.kind, r.start, r.end, r.bad, r.total, r.threshold_s, r.query)  # type: ignore[arg-type]
+        for r in session.execute(select(SliWindowRow)).scalars()
+    ]
+    mttd = [
+        MttdSample(
+            r.quarter, r.source, r.source_id, r.key, r.title, r.deployed_at, r.detected_at, r.note
+        )
+        for r in session.execute(select(MttdSampleRow).order_by(MttdSampleRow.id)).scalars()
+    ]
+    return EventSet(
+        work_items=load_work_items(session, transitions),
+        pull_requests=_load(session, PullRequest, _TABLES[PullRequest]),
+        runs=_load(session, PipelineRun, _TABLES[PipelineRun]),
+        deployments=_load(session, Deployment, _TABLES[Deployment]),
+        incidents=_load(session, Incident, _TABLES[Incident]),
+        costs=_load(session, CostLine, _TABLES[CostLine]),
+        headcounts=heads,
+        drills=drills,
+        sli=sli,
+        mttd=mttd,
+    )
+
+
+def mttd_quarter_keys(session: Session, quarter: str) -> set[str]:
+    return set(
+        session.execute(select(MttdSampleRow.key).where(MttdSampleRow.quarter == quarter))
+        .scalars()
+        .all()
+    )
+
+
+def months_with_headcount(session: Session) -> list[date]:
+    return list(session.execute(select(HeadcountRow.month)).scalars())
