@@ -1,8 +1,9 @@
 """Prometheus: error rates and latency-target misses per subsystem over a period.
 
-For each subsystem of ``kpi.prometheus.subsystems`` the collector reads the counters over
-the period with ``/api/v1/query_range`` and computes their increase offline, series by
-series: a drop in a counter is a restart (the new value is all increase), and a series
+For each subsystem of ``kpi.prometheus.subsystems`` the collector reads the raw counter
+samples over the period (range-vector queries, a day at a time) and computes their
+increase offline, series by series: the value at the start of the period is the
+baseline, a drop in a counter is a restart (the new value is all increase), and a series
 that appears during the period counts from zero. That gives exact counts where PromQL's
 ``increase()`` would extrapolate to the window edges.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -25,7 +26,7 @@ from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.events import SliWindow
 from platform_maturity.domain.kpi_mapping import SubsystemConfig
 
-MAX_POINTS = 10_000  # Prometheus refuses more than 11,000 points per series
+CHUNK_S = 86_400  # raw samples are read one day at a time
 Getter = Callable[[str, dict[str, str]], Any]
 
 
@@ -72,40 +73,45 @@ def _with_label(selector: str, suffix: str, label: str | None = None) -> str:
     return f"{name}{suffix}{{{inner}}}" if inner else f"{name}{suffix}"
 
 
-def _series_increase(values: list[list[Any]], start: float, step: float) -> float:
-    total = 0.0
-    previous: float | None = None
-    for index, (stamp, raw) in enumerate(values):
-        value = float(raw)
-        if math.isnan(value):
-            continue
-        if previous is None:
-            # a series first seen after the period began started during it: count from zero
-            if index == 0 and float(stamp) > start + step:
-                total += value
-            previous = value
-            continue
-        total += value - previous if value >= previous else value
-        previous = value
-    return total
+def _key(metric: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(metric.items()))
 
 
 def counter_increase(get: Getter, selector: str, start: datetime, end: datetime) -> float:
-    span = max((end - start).total_seconds(), 1.0)
-    step = max(1.0, math.ceil(span / MAX_POINTS))
-    data = get(
-        "/api/v1/query_range",
-        {
-            "query": selector,
-            "start": f"{start.timestamp():.3f}",
-            "end": f"{end.timestamp():.3f}",
-            "step": f"{step:g}",
-        },
-    )
-    return sum(
-        _series_increase(series.get("values", []), start.timestamp(), step)
-        for series in data.get("result", [])
-    )
+    """Exact increase of every series of ``selector`` over ``[start, end]``, summed.
+
+    The value each series had at ``start`` is its baseline (a series that did not exist
+    yet starts from zero); then the raw samples are read day by day with range-vector
+    queries, and each drop in a counter is a restart whose new value is all increase.
+    """
+    baseline: dict[tuple[tuple[str, str], ...], float] = {}
+    data = get("/api/v1/query", {"query": selector, "time": f"{start.timestamp():.3f}"})
+    for series in data.get("result", []):
+        baseline[_key(series.get("metric", {}))] = float(series["value"][1])
+    last = dict(baseline)
+    total = 0.0
+    cursor = start
+    while cursor < end:
+        upper = min(cursor + timedelta(seconds=CHUNK_S), end)
+        seconds = max(1, int(math.ceil((upper - cursor).total_seconds())))
+        data = get(
+            "/api/v1/query",
+            {"query": f"{selector}[{seconds}s]", "time": f"{upper.timestamp():.3f}"},
+        )
+        for series in data.get("result", []):
+            key = _key(series.get("metric", {}))
+            previous = last.get(key, 0.0)
+            for stamp, raw in series.get("values", []):
+                if float(stamp) <= cursor.timestamp() and key in last:
+                    continue  # already counted in the previous chunk or the baseline
+                value = float(raw)
+                if math.isnan(value):
+                    continue
+                total += value - previous if value >= previous else value
+                previous = value
+            last[key] = previous
+        cursor = upper
+    return total
 
 
 def bucket_bound(get: Getter, histogram: str, target: float) -> str:
@@ -166,7 +172,3 @@ def collect(
                 )
             )
     return windows
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

@@ -165,7 +165,7 @@ class KpiMapping(_Config):
                 return values[key]
         for label in labels:
             low = label.lower()
-            for prefix in self.severity.label_prefix:
+            for prefix in sorted(self.severity.label_prefix, key=len, reverse=True):
                 if low.startswith(prefix):
                     rest = low[len(prefix) :].strip()
                     return values.get(rest, rest.upper() or None)
@@ -236,7 +236,7 @@ class KpiMapping(_Config):
             if not ref:
                 continue
             for pattern, unit in self.units.items():
-                if fnmatch.fnmatchcase(ref.lower(), pattern.lower()):
+                if _any_glob([ref.lower()], [pattern]):
                     return unit
         return None
 
@@ -250,7 +250,7 @@ class KpiMapping(_Config):
         for bucket, rule in (("developer", self.costs.developer), ("user", self.costs.user)):
             for key, pattern in rule.tags.items():
                 value = tag_map.get(key.lower())
-                if value is not None and fnmatch.fnmatchcase(value.lower(), pattern.lower()):
+                if value is not None and _any_glob([value.lower()], [pattern]):
                     return bucket
         for bucket, rule in (("developer", self.costs.developer), ("user", self.costs.user)):
             if service_name and _any_glob([service_name.lower()], rule.services):
@@ -264,9 +264,10 @@ class KpiMapping(_Config):
 
 
 def _any_glob(values: Iterable[str], patterns: Iterable[str]) -> bool:
-    pats = [p.lower() for p in patterns]
+    """Case-insensitive globs where only ``*`` and ``?`` are special (``[bot]`` is literal)."""
+    pats = [p.lower().replace("[", "[[]") for p in patterns]
     for value in values:
         for pattern in pats:
-            if value == pattern or fnmatch.fnmatchcase(value, pattern):
+            if fnmatch.fnmatchcase(value, pattern):
                 return True
     return False

@@ -54,7 +54,7 @@ class GitHubImporter:
     def read(self, path: Path, context: ImportContext) -> ImportBatch:
         payload = load_json(path)
         reader = _Reader(JsonPath(str(path), context.timezone), context)
-        if isinstance(payload, dict) and ("action" in payload or "zen" in payload):
+        if isinstance(payload, dict) and any(k in payload for k in ("action", "zen", "sender")):
             reader.webhook(payload)
         else:
             for where, record in reader.j.records(
@@ -100,9 +100,13 @@ class _Reader:
             if payload.get("action") == "deleted":
                 self.batch.skip("deleted issue")
                 return
+            if "state" not in issue or "created_at" not in issue:
+                self.batch.skip(f"issue event without the issue's state ({payload.get('action')})")
+                return
             self.issue("issue", {**issue, "repository": payload.get("repository")})
         else:
-            self.batch.skip(f"webhook event not used for KPIs ({payload.get('action')})")
+            what = payload.get("action") or ("push" if "commits" in payload else "unknown")
+            self.batch.skip(f"webhook event not used for KPIs ({what})")
 
     def record(self, where: str, data: dict[str, Any]) -> None:
         self.batch.rows_read += 1

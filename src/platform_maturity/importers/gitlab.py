@@ -20,8 +20,15 @@ SOURCE = "gitlab"
 
 
 def _project(data: dict[str, Any]) -> str:
-    for key in ("web_url",):
-        value = data.get(key)
+    """The project path from a web URL (``group/project``), also a deployment's pipeline's."""
+    candidates = [data.get("web_url")]
+    deployable = data.get("deployable")
+    if isinstance(deployable, dict):
+        pipeline = deployable.get("pipeline")
+        candidates += [deployable.get("web_url")]
+        if isinstance(pipeline, dict):
+            candidates.append(pipeline.get("web_url"))
+    for value in candidates:
         if isinstance(value, str) and "/-/" in value:
             return value.split("://", 1)[-1].split("/", 1)[-1].split("/-/")[0]
     return str(data.get("project_id", "unknown"))
@@ -97,7 +104,7 @@ class GitLabImporter:
                 pid = j.text(data, "id", where, required=True)
                 name = j.text(data, "name", where) or j.text(data, "ref", where) or "pipeline"
                 event = j.text(data, "source", where)
-                status = j.text(data, "status", where)
+                run_status = j.text(data, "status", where)
                 batch.runs.append(
                     PipelineRun(
                         source=SOURCE,
@@ -108,7 +115,7 @@ class GitLabImporter:
                         repo=project,
                         event=event,
                         conclusion={"failed": "failure", "canceled": "cancelled"}.get(
-                            status or "", status
+                            run_status or "", run_status
                         ),
                         started_at=j.time(data, "started_at", where),
                         finished_at=j.time(data, "finished_at", where),

@@ -16,6 +16,7 @@ from platform_maturity.reports.charts import (
     trend_chart,
 )
 from platform_maturity.reports.formatting import DASH, environment, template_context
+from platform_maturity.reports.kpi_charts import kpi_charts
 from platform_maturity.reports.model import ReportModel
 
 
@@ -47,5 +48,8 @@ def render_html(model: ReportModel) -> str:
     """The whole report as one self-contained HTML document."""
     template = environment(autoescape=True).get_template("report.html.j2")
     return template.render(
-        **template_context(model), bars=pillar_chart(model), trend=history_chart(model)
+        **template_context(model),
+        bars=pillar_chart(model),
+        trend=history_chart(model),
+        kpi_charts=kpi_charts(model.kpis) if model.kpis else {},
     )

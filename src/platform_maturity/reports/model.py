@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from platform_maturity.domain.framework import Framework
+from platform_maturity.domain.kpi_results import KpiReport
 from platform_maturity.domain.results import ScanResult, Scorecard, ScorecardDiff
 
 REPORT_SCHEMA_VERSION = 1
@@ -50,6 +51,7 @@ class ReportModel(BaseModel):
     goal_text: dict[str, GoalText]
     scan: ScanResult | None = None
     check_titles: dict[str, str] = {}
+    kpis: KpiReport | None = None
 
 
 def build_report_model(
@@ -62,6 +64,7 @@ def build_report_model(
     generated_at: datetime,
     scan: ScanResult | None = None,
     check_titles: dict[str, str] | None = None,
+    kpis: KpiReport | None = None,
 ) -> ReportModel:
     points = tuple(
         HistoryPoint(
@@ -87,6 +90,7 @@ def build_report_model(
         history=points,
         scan=scan,
         check_titles=check_titles or {},
+        kpis=kpis,
         goal_text={
             g.code: GoalText(
                 why=g.why, how=g.how, upstream=g.upstream if g.upstream != g.code else None

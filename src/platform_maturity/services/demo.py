@@ -13,6 +13,7 @@ from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.framework import Framework, Metric
 from platform_maturity.domain.records import Answer, Measurement, Outcome, Waiver
 from platform_maturity.services.demo_evidence import write_evidence
+from platform_maturity.services.demo_kpi import create_demo_kpis
 from platform_maturity.services.init import templates
 from platform_maturity.services.scan import run_scan
 from platform_maturity.services.scorecard import create_snapshot
@@ -304,4 +305,6 @@ def create_demo(
         write_evidence(folder)
         step("Scanning them")
         run_scan(workspace, database, [], now, "demo")
+        step("Writing and importing tracker, CI, incident and cost exports")
+        create_demo_kpis(folder, workspace, database, now, seed)
     return workspace

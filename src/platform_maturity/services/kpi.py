@@ -59,6 +59,16 @@ def build_kpi_report(
     )
 
 
+def kpi_section(
+    workspace: Workspace, database: Database, now: datetime, unit: str | None
+) -> KpiReport | None:
+    """The KPI report for the report's section, or None when nothing was imported yet."""
+    with database.transaction() as session:
+        if not event_repo.has_events(session):
+            return None
+    return build_kpi_report(workspace, database, now, None, unit)
+
+
 def record_pillar_metrics(database: Database, report: KpiReport, actor: str, now: datetime) -> int:
     """Store the pillar metrics the KPI data gives, at the end of the report's quarter.
 

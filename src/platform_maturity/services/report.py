@@ -9,6 +9,7 @@ from platform_maturity.engine.diff import diff_scopes
 from platform_maturity.engine.evidence import scan_result
 from platform_maturity.reports.model import ReportModel, build_report_model
 from platform_maturity.services import scorecard as scorecards
+from platform_maturity.services.kpi import kpi_section
 from platform_maturity.services.scan import catalog_for
 from platform_maturity.services.workspace import Workspace
 from platform_maturity.store import repo
@@ -62,4 +63,5 @@ def report_model(
         now,
         scan=scan,
         check_titles=titles,
+        kpis=kpi_section(workspace, database, now, slug),
     )

@@ -487,3 +487,11 @@ def mttd_quarter_keys(session: Session, quarter: str) -> set[str]:
 
 def months_with_headcount(session: Session) -> list[date]:
     return list(session.execute(select(HeadcountRow.month)).scalars())
+
+
+def has_events(session: Session) -> bool:
+    """Whether anything was imported, collected or recorded for the KPIs."""
+    for table in (*_TABLES.values(), SliWindowRow.__table__, RecoveryDrillRow.__table__):
+        if session.execute(select(table.c.id).limit(1)).first() is not None:  # type: ignore[attr-defined]
+            return True
+    return False
