@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP) ## create the demo organization, print its scorecard, write the reports
 	$(BIN)/maturity demo
 
-system-deps: ## Chromium for the browser tests (Debian packages), when root and missing
+system-deps: ## Chromium (browser tests) and Prometheus (collector tests), Debian packages, when missing
 	@scripts/ensure-system-deps.sh
 
 test: $(STAMP) system-deps ## all tests; store tests run on SQLite and PostgreSQL

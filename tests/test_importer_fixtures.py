@@ -46,7 +46,10 @@ def _plain(value: Any) -> Any:
 
 
 def summary(batch: ImportBatch) -> dict[str, Any]:
-    out: dict[str, Any] = {"rows_read": batch.rows_read, "skipped": dict(sorted(batch.skipped.items()))}
+    out: dict[str, Any] = {
+        "rows_read": batch.rows_read,
+        "skipped": dict(sorted(batch.skipped.items())),
+    }
     for name in (
         "work_items",
         "pull_requests",
@@ -102,7 +105,9 @@ def test_real_github_webhook_payloads() -> None:
     status = read(_webhook("deployment_status", "payload.json"), CONTEXT).deployments[0]
     assert (status.status, status.production) == ("success", True)
     assert status.finished_at is not None
-    job = read(_webhook("workflow_job", "completed.success.with-organization.payload.json"), CONTEXT)
+    job = read(
+        _webhook("workflow_job", "completed.success.with-organization.payload.json"), CONTEXT
+    )
     assert job.runs[0].duration_s is not None and job.runs[0].duration_s > 0
     ping_free = read(_webhook("push", next(p.name for p in (WEBHOOKS / "push").iterdir())), CONTEXT)
     assert ping_free.skipped and not ping_free.work_items

@@ -31,11 +31,11 @@ Getter = Callable[[str, dict[str, str]], Any]
 
 
 def http_getter(base_url: str, timeout: float = 30.0) -> Getter:
-    client = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+    base = base_url.rstrip("/")
 
     def get(path: str, params: dict[str, str]) -> Any:
         try:
-            response = client.get(path, params=params)
+            response = httpx.get(base + path, params=params, timeout=timeout)
         except httpx.HTTPError as exc:
             raise UserError(
                 f"cannot reach Prometheus: {exc}",
@@ -93,7 +93,7 @@ def counter_increase(get: Getter, selector: str, start: datetime, end: datetime)
     cursor = start
     while cursor < end:
         upper = min(cursor + timedelta(seconds=CHUNK_S), end)
-        seconds = max(1, int(math.ceil((upper - cursor).total_seconds())))
+        seconds = max(1, math.ceil((upper - cursor).total_seconds()))
         data = get(
             "/api/v1/query",
             {"query": f"{selector}[{seconds}s]", "time": f"{upper.timestamp():.3f}"},

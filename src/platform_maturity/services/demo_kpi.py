@@ -18,8 +18,12 @@ from pathlib import Path
 
 from platform_maturity.domain.events import SliWindow
 from platform_maturity.engine.kpi.periods import last_quarters, quarter_of
-from platform_maturity.services.kpi import draw_mttd_sample, record_drill, record_pillar_metrics
-from platform_maturity.services.kpi import build_kpi_report
+from platform_maturity.services.kpi import (
+    build_kpi_report,
+    draw_mttd_sample,
+    record_drill,
+    record_pillar_metrics,
+)
 from platform_maturity.services.kpi_import import import_context, import_files
 from platform_maturity.services.workspace import Workspace
 from platform_maturity.store import event_repo

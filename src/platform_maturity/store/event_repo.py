@@ -422,7 +422,7 @@ def load_work_items(session: Session, transitions: bool = False) -> list[WorkIte
             by_id.setdefault(wid, []).append(Transition(at, frm, to, cat))
     items: list[WorkItem] = []
     labels_at = [f.name for f in fields(WorkItem)].index("labels")
-    for row in session.execute(select(t.c.id, *columns)).tuples():
+    for row in session.execute(select(t.c.id, *columns)):
         values = list(row[1:])
         values[labels_at] = _labels(values[labels_at])
         values.append(tuple(by_id.get(row[0], ())))
@@ -432,7 +432,7 @@ def load_work_items(session: Session, transitions: bool = False) -> list[WorkIte
 
 def _load(session: Session, cls: type[Any], table: Table) -> list[Any]:
     names = [f.name for f in fields(cls)]
-    rows = session.execute(select(*[table.c[n] for n in names])).tuples()
+    rows = session.execute(select(*[table.c[n] for n in names]))
     if cls is CostLine:
         at = names.index("tags")
         out = []
@@ -492,6 +492,6 @@ def months_with_headcount(session: Session) -> list[date]:
 def has_events(session: Session) -> bool:
     """Whether anything was imported, collected or recorded for the KPIs."""
     for table in (*_TABLES.values(), SliWindowRow.__table__, RecoveryDrillRow.__table__):
-        if session.execute(select(table.c.id).limit(1)).first() is not None:  # type: ignore[attr-defined]
+        if session.execute(select(table.c.id).limit(1)).first() is not None:
             return True
     return False
