@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -140,14 +141,28 @@ class KpiMapping(_Config):
     units: dict[str, str] = {}  # project / repository / service glob -> unit slug
 
     # ---- classification -------------------------------------------------------------
+    @cached_property
+    def _sets(self) -> dict[str, frozenset[str]]:
+        def lower(items: Iterable[str]) -> frozenset[str]:
+            return frozenset(x.lower() for x in items)
+
+        return {
+            "bug": lower(self.bug.types),
+            "feature": lower(self.feature.types),
+            "released": lower(self.statuses.released),
+            "started": lower(self.statuses.started),
+            "duplicate": lower(self.statuses.duplicate_resolutions) | {"duplicate"},
+            "not_planned": lower(self.statuses.not_planned_resolutions),
+        }
+
     def kind(self, issue_type: str | None, labels: Iterable[str]) -> str:
         """feature, bug, task or other: the type decides first, then labels."""
         lowered = [label.lower() for label in labels]
         if issue_type:
             t = issue_type.strip().lower()
-            if t in (x.lower() for x in self.bug.types):
+            if t in self._sets["bug"]:
                 return "bug"
-            if t in (x.lower() for x in self.feature.types):
+            if t in self._sets["feature"]:
                 return "feature"
         if _any_glob(lowered, self.bug.labels):
             return "bug"
@@ -187,9 +202,9 @@ class KpiMapping(_Config):
         """todo, in_progress or done, from the configured lists, else the source's category."""
         if status:
             low = status.strip().lower()
-            if low in (s.lower() for s in self.statuses.released):
+            if low in self._sets["released"]:
                 return "done"
-            if low in (s.lower() for s in self.statuses.started):
+            if low in self._sets["started"]:
                 return "in_progress"
         if source_category:
             low = source_category.strip().lower()
@@ -203,9 +218,9 @@ class KpiMapping(_Config):
         if not value:
             return None
         low = value.strip().lower()
-        if low in (r.lower() for r in self.statuses.duplicate_resolutions) or low == "duplicate":
+        if low in self._sets["duplicate"]:
             return "duplicate"
-        if low in (r.lower() for r in self.statuses.not_planned_resolutions):
+        if low in self._sets["not_planned"]:
             return "not_planned"
         return "done"
 

@@ -210,6 +210,9 @@ def parse_number(text: str | None, *, file: str, line: int | None, field: str) -
     return value
 
 
+_SCALARS = (str, int, float)
+
+
 class JsonPath:
     """Typed access into parsed JSON that names the path of a bad value."""
 
@@ -234,7 +237,9 @@ class JsonPath:
             if required:
                 self.fail(f"{where}.{key}", "missing")
             return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
+        if type(value) is str:
+            return value
+        if isinstance(value, bool) or not isinstance(value, _SCALARS):
             self.fail(f"{where}.{key}", f"expected text, found {type(value).__name__}", value)
         return str(value)
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import astuple, dataclass, fields, replace
-from datetime import date, datetime
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, date, datetime
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from platform_maturity.domain.events import (
@@ -41,7 +42,6 @@ from platform_maturity.store.events import (
     PullRequestRow,
     RecoveryDrillRow,
     SliWindowRow,
-    TransitionRow,
     WorkItemRow,
 )
 
@@ -70,23 +70,96 @@ _TABLES: dict[type, Table] = {
 }
 
 
-def _digest(record: Record) -> str:
-    return hashlib.md5(repr(astuple(record)).encode(), usedforsecurity=False).hexdigest()
+_COLUMNS: dict[type, tuple[str, ...]] = {cls: tuple(f.name for f in fields(cls)) for cls in _TABLES}
+# the table's column of each field (a work item's transitions are its history column)
+_DB_NAMES: dict[type, tuple[str, ...]] = {
+    cls: tuple("history" if n == "transitions" else n for n in names)
+    for cls, names in _COLUMNS.items()
+}
+_GETTERS = {cls: attrgetter(*names) for cls, names in _COLUMNS.items()}
+_TIMES: dict[type, tuple[int, ...]] = {
+    cls: tuple(i for i, f in enumerate(fields(cls)) if "datetime" in str(f.type)) for cls in _TABLES
+}
+_CHUNK = 900  # ids per IN (...) lookup
 
 
-def _row(record: Record, digest: str) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for f in fields(record):
-        value = getattr(record, f.name)
-        if f.name == "transitions":
-            continue
-        if f.name == "labels":
-            value = "\n".join(value)
-        elif f.name == "tags":
-            value = "\n".join(f"{k}={v}" for k, v in value)
-        row[f.name] = value
+def _clean(text: str | None) -> str:
+    return "" if text is None else text.replace("\t", " ").replace("\n", " ")
+
+
+def _canonical(value: Any) -> Any:
+    """A value as text where the table keeps text: times ISO, lists one item a line."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        if value and isinstance(value[0], Transition):
+            return "\n".join(
+                f"{t.at.isoformat()}\t{_clean(t.from_status)}\t{_clean(t.to_status)}"
+                f"\t{t.to_category}"
+                for t in value
+            )
+        return "\n".join(f"{v[0]}={v[1]}" if isinstance(v, tuple) else str(v) for v in value)
+    return value
+
+
+def _digest(canonical: Sequence[Any]) -> str:
+    text = "\x1f".join(map(str, canonical))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _row(record: Record, canonical: Sequence[Any], digest: str) -> dict[str, Any]:
+    """The table row of a record as SQLAlchemy binds it (for updates)."""
+    cls = type(record)
+    values = _GETTERS[cls](record)
+    row = {
+        name: (value if isinstance(value, datetime) else text)
+        for name, value, text in zip(_DB_NAMES[cls], values, canonical, strict=True)
+    }
     row["digest"] = digest
     return row
+
+
+def _lookup(
+    session: Session, table: Table, source: str, keys: Sequence[str]
+) -> dict[str, tuple[int, str]]:
+    """Stored (id, digest) by source id, for the given ids only."""
+    found: dict[str, tuple[int, str]] = {}
+    first = select(table.c.id).where(table.c.source == source).limit(1)
+    if session.execute(first).first() is None:
+        return found  # nothing from this source yet: every record is new
+    for start in range(0, len(keys), _CHUNK):
+        for rid, sid, digest in session.execute(
+            select(table.c.id, table.c.source_id, table.c.digest).where(
+                table.c.source == source, table.c.source_id.in_(keys[start : start + _CHUNK])
+            )
+        ):
+            found[sid] = (rid, digest)
+    return found
+
+
+def _bulk_insert(
+    session: Session, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """One driver-level executemany: values are already in the database's form."""
+    if not rows:
+        return
+    connection = session.connection()
+    quote = connection.dialect.identifier_preparer.quote
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    columns = ", ".join(quote(n) for n in names)
+    marks = ", ".join([mark] * len(names))
+    connection.exec_driver_sql(
+        f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})",
+        [tuple(r) for r in rows],
+    )
+
+
+def _to_sqlite(value: datetime) -> str:
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _to_driver(value: datetime) -> datetime:
+    return value
 
 
 def write_records(session: Session, records: Sequence[Record]) -> WriteCounts:
@@ -94,53 +167,48 @@ def write_records(session: Session, records: Sequence[Record]) -> WriteCounts:
     counts = WriteCounts()
     if not records:
         return counts
-    table = _TABLES[type(records[0])]
+    cls = type(records[0])
+    table = _TABLES[cls]
+    getter = _GETTERS[cls]
+    times = _TIMES[cls]
+    # SQLite keeps UTC text the way SQLAlchemy writes it; PostgreSQL takes timestamps
+    stored = _to_sqlite if session.connection().dialect.name == "sqlite" else _to_driver
     by_source: dict[str, list[Record]] = {}
     for record in records:
         by_source.setdefault(record.source, []).append(record)
     for source, group in by_source.items():
-        existing = {
-            sid: (rid, digest)
-            for rid, sid, digest in session.execute(
-                select(table.c.id, table.c.source_id, table.c.digest).where(
-                    table.c.source == source
-                )
-            )
-        }
-        fresh: list[dict[str, Any]] = []
-        changed: list[dict[str, Any]] = []
-        changed_ids: list[int] = []
         # the same id twice in one file: the later record wins
         latest = list({record.source_id: record for record in group}.values())
+        existing = _lookup(session, table, source, [r.source_id for r in latest])
         if isinstance(group[0], PipelineRun | Deployment):
             latest = _merged(session, table, latest, existing)
+        fresh: list[list[Any]] = []
+        changed: list[dict[str, Any]] = []
         for record in latest:
-            digest = _digest(record)
+            values = getter(record)
+            canonical = [_canonical(v) for v in values]
+            digest = _digest(canonical)
             old = existing.get(record.source_id)
             if old is None:
-                fresh.append(_row(record, digest))
+                for i in times:
+                    if values[i] is not None:
+                        canonical[i] = stored(values[i])
+                canonical.append(digest)
+                fresh.append(canonical)
             elif old[1] != digest:
-                row = _row(record, digest)
+                row = _row(record, canonical, digest)
                 row["_id"] = old[0]
-                if (
-                    isinstance(record, WorkItem)
-                    and record.source == "jira"
-                    and not record.transitions
-                ):
+                jira_csv = isinstance(record, WorkItem) and record.source == "jira"
+                if jira_csv and not record.transitions:  # type: ignore[union-attr]
                     row["_history"] = False
-                else:
-                    changed_ids.append(old[0])
                 changed.append(row)
             else:
                 counts.unchanged += 1
-        if fresh:
-            session.execute(insert(table), fresh)
+        _bulk_insert(session, table, (*_DB_NAMES[cls], "digest"), fresh)
         if changed:
             _update(session, table, changed)
         counts.new += len(fresh)
         counts.updated += len(changed)
-        if isinstance(group[0], WorkItem):
-            _write_transitions(session, source, latest, fresh, changed_ids)
     return counts
 
 
@@ -185,7 +253,7 @@ def _merged(
 
 
 # a work item without history (e.g. from a CSV) keeps the history another import gave it
-_HISTORY = ("started_at", "first_completed_at", "reopened")
+_HISTORY = ("started_at", "first_completed_at", "reopened", "history")
 
 
 def _update(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -200,53 +268,10 @@ def _update(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
             .where(table.c.id == bindparam("_id"))
             .values({c: bindparam(c) for c in columns})
         )
+        # parameters name only the columns to set: any other column key would be set too
         session.connection().execute(
-            statement, [{k: v for k, v in r.items() if k != "_history"} for r in group]
+            statement, [{k: r[k] for k in ("_id", *columns)} for r in group]
         )
-
-
-def _write_transitions(
-    session: Session,
-    source: str,
-    items: Sequence[Record],
-    fresh: list[dict[str, Any]],
-    changed_ids: list[int],
-) -> None:
-    table: Table = TransitionRow.__table__  # type: ignore[assignment]
-    items_table: Table = WorkItemRow.__table__  # type: ignore[assignment]
-    if changed_ids:
-        for start in range(0, len(changed_ids), 500):
-            session.execute(
-                delete(table).where(table.c.work_item_id.in_(changed_ids[start : start + 500]))
-            )
-    wanted = {row["source_id"] for row in fresh}
-    if not fresh and not changed_ids:
-        return
-    ids: dict[str, int] = {  # noqa: C416
-        sid: rid
-        for sid, rid in session.execute(
-            select(items_table.c.source_id, items_table.c.id).where(items_table.c.source == source)
-        )
-    }
-    changed = set(changed_ids)
-    rows: list[dict[str, Any]] = []
-    for item in items:
-        assert isinstance(item, WorkItem)
-        rid = ids.get(item.source_id)
-        if rid is None or not (item.source_id in wanted or rid in changed):
-            continue
-        rows.extend(
-            {
-                "work_item_id": rid,
-                "at": t.at,
-                "from_status": t.from_status,
-                "to_status": t.to_status,
-                "to_category": t.to_category,
-            }
-            for t in item.transitions
-        )
-    if rows:
-        session.execute(insert(table), rows)
 
 
 def record_import(
@@ -408,24 +433,26 @@ def _tags(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _history(text: str) -> tuple[Transition, ...]:
+    out = []
+    for line in text.split("\n") if text else ():
+        at, frm, to, category = line.split("\t")
+        out.append(Transition(datetime.fromisoformat(at), frm or None, to, category))  # type: ignore[arg-type]
+    return tuple(out)
+
+
 def load_work_items(session: Session, transitions: bool = False) -> list[WorkItem]:
+    """Every work item; its status history only when ``transitions`` is asked for."""
     t: Table = WorkItemRow.__table__  # type: ignore[assignment]
-    columns = [t.c[f.name] for f in fields(WorkItem) if f.name != "transitions"]
-    by_id: dict[int, list[Transition]] = {}
-    if transitions:
-        tt: Table = TransitionRow.__table__  # type: ignore[assignment]
-        for wid, at, frm, to, cat in session.execute(
-            select(
-                tt.c.work_item_id, tt.c.at, tt.c.from_status, tt.c.to_status, tt.c.to_category
-            ).order_by(tt.c.work_item_id, tt.c.at)
-        ):
-            by_id.setdefault(wid, []).append(Transition(at, frm, to, cat))
+    names = _DB_NAMES[WorkItem]
+    labels_at = names.index("labels")
+    history_at = names.index("history")
+    wanted = [t.c[n] if n != "history" or transitions else literal("") for n in names]
     items: list[WorkItem] = []
-    labels_at = [f.name for f in fields(WorkItem)].index("labels")
-    for row in session.execute(select(t.c.id, *columns)):
-        values = list(row[1:])
+    for row in session.execute(select(*wanted)):
+        values = list(row)
         values[labels_at] = _labels(values[labels_at])
-        values.append(tuple(by_id.get(row[0], ())))
+        values[history_at] = _history(values[history_at]) if transitions else ()
         items.append(WorkItem(*values))
     return items
 

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     Float,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -56,25 +55,15 @@ class WorkItemRow(Base):
     resolution: Mapped[str | None] = mapped_column(String(20))
     severity: Mapped[str | None] = mapped_column(String(20))
     found_in: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopened: Mapped[int] = mapped_column(Integer)
     is_bot: Mapped[bool] = mapped_column(Boolean)
     labels: Mapped[str] = mapped_column(Text)  # newline-separated
-
-
-class TransitionRow(Base):
-    __tablename__ = "work_item_transitions"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    work_item_id: Mapped[int] = mapped_column(
-        ForeignKey("work_items.id", ondelete="CASCADE"), index=True
-    )
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    from_status: Mapped[str | None] = mapped_column(String(100))
-    to_status: Mapped[str] = mapped_column(String(100))
-    to_category: Mapped[str] = mapped_column(String(20))
+    # the status history, one transition a line: time (ISO), from, to, category (tab-separated)
+    history: Mapped[str] = mapped_column(Text)
 
 
 class PullRequestRow(Base):

@@ -222,46 +222,13 @@ def upgrade() -> None:
         sa.Column("reopened", sa.Integer(), nullable=False),
         sa.Column("is_bot", sa.Boolean(), nullable=False),
         sa.Column("labels", sa.Text(), nullable=False),
+        sa.Column("history", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_work_items")),
         sa.UniqueConstraint("source", "source_id", name="uq_work_items_source"),
     )
-    with op.batch_alter_table("work_items", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_work_items_completed_at"), ["completed_at"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_work_items_created_at"), ["created_at"], unique=False)
-
-    op.create_table(
-        "work_item_transitions",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("work_item_id", sa.Integer(), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("from_status", sa.String(length=100), nullable=True),
-        sa.Column("to_status", sa.String(length=100), nullable=False),
-        sa.Column("to_category", sa.String(length=20), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["work_item_id"],
-            ["work_items.id"],
-            name=op.f("fk_work_item_transitions_work_item_id_work_items"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_work_item_transitions")),
-    )
-    with op.batch_alter_table("work_item_transitions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_work_item_transitions_work_item_id"), ["work_item_id"], unique=False
-        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("work_item_transitions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_work_item_transitions_work_item_id"))
-
-    op.drop_table("work_item_transitions")
-    with op.batch_alter_table("work_items", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_work_items_created_at"))
-        batch_op.drop_index(batch_op.f("ix_work_items_completed_at"))
-
     op.drop_table("work_items")
     op.drop_table("sli_windows")
     op.drop_table("recovery_drills")
