@@ -1,11 +1,11 @@
 """KPI speed: import 1,000,000 work items with their status history, compute every KPI.
 
-Run with ``make bench-kpi``. The work items are generated (seeded) as Jira REST search
-pages with ``expand=changelog`` (the format that carries status transitions), saved page
-by page as the API returns them, 50,000 issues to a file, under ``.bench/kpi/``. Then:
+Run with ``make bench-kpi``. The work items are generated (seeded) as Jira Data Center
+data pipeline exports (issues CSV plus issue history CSV with every status transition),
+250,000 issues an export, under ``.bench/kpi/``. Then:
 
-1. import them with ``maturity import jira-changelog`` into a fresh SQLite workspace
-   (one transaction per file), timed: rows per second (target: 50,000 or more);
+1. import them with ``maturity import jira-pipeline`` into a fresh SQLite workspace
+   (one transaction per export), timed: work items per second (target: 50,000 or more);
 2. compute every KPI for 8 quarters from the store, several runs: the median (target:
    under 5 s on SQLite);
 3. the reference: a plain pandas computation of the same work-item numbers (change failure
@@ -16,7 +16,7 @@ by page as the API returns them, 50,000 issues to a file, under ``.bench/kpi/``.
 from __future__ import annotations
 
 import argparse
-import json
+import csv
 import os
 import random
 import statistics
@@ -28,65 +28,61 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / ".bench" / "kpi"
-PER_FILE = 50_000
+PER_EXPORT = 250_000  # issues per data pipeline export (one transaction each)
 QUARTER_STARTS = [datetime(2024 + (q + 2) // 4, ((q + 2) % 4) * 3 + 1, 1, tzinfo=UTC) for q in range(9)]
 
 
 def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def generate(count: int, folder: Path) -> list[Path]:
+    """Data pipeline exports (issues and issue history CSV), PER_EXPORT issues each."""
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = folder / f"issues-{count}.done"
-    files = [folder / f"search-{i:03d}.json" for i in range((count + PER_FILE - 1) // PER_FILE)]
+    stamp = folder / "done"
+    exports = [folder / f"export-{i:02d}" for i in range((count + PER_EXPORT - 1) // PER_EXPORT)]
     if stamp.exists():
-        return files
+        return exports
     rng = random.Random(42)
     start, end = QUARTER_STARTS[0], QUARTER_STARTS[-1]
     span = int((end - start).total_seconds())
     types = ["Story"] * 6 + ["Bug"] * 2 + ["Task"]
     number = 0
-    for path in files:
-        issues = []
-        for _ in range(min(PER_FILE, count - number)):
-            number += 1
-            created = start + timedelta(seconds=rng.randrange(span))
-            kind = rng.choice(types)
-            started = created + timedelta(hours=rng.randint(1, 200))
-            done = started + timedelta(hours=rng.randint(2, 400))
-            finished = done < end and rng.random() < 0.85
-            histories = [
-                {"created": _iso(started), "items": [{"field": "status", "fromString": "To Do", "toString": "In Progress"}]}
-            ]
-            if finished:
-                histories.append(
-                    {"created": _iso(done), "items": [{"field": "status", "fromString": "In Progress", "toString": "Done"}]}
-                )
-            resolution = "Duplicate" if kind == "Bug" and rng.random() < 0.05 else "Done"
-            issues.append(
-                {
-                    "key": f"P{number % 40}-{number}",
-                    "fields": {
-                        "summary": f"Issue {number}",
-                        "issuetype": {"name": kind},
-                        "status": {
-                            "name": "Done" if finished else "In Progress",
-                            "statusCategory": {"key": "done" if finished else "indeterminate"},
-                        },
-                        "priority": {"name": rng.choice(["High", "Medium", "Low"])},
-                        "resolution": {"name": resolution} if finished else None,
-                        "created": _iso(created),
-                        "resolutiondate": _iso(done) if finished else None,
-                        "labels": [rng.choice(["production", "qa", "production"])] if kind == "Bug" else [],
-                        "project": {"key": f"P{number % 40}"},
-                    },
-                    "changelog": {"histories": histories},
-                }
+    change = 0
+    for export in exports:
+        export.mkdir(exist_ok=True)
+        with (export / "issues_job1.csv").open("w", newline="", encoding="utf-8") as issues_file, (
+            export / "issue_history_job1.csv"
+        ).open("w", newline="", encoding="utf-8") as history_file:
+            issues = csv.writer(issues_file)
+            history = csv.writer(history_file)
+            issues.writerow(
+                ["id", "key", "project_key", "issue_type", "summary", "status", "status_category",
+                 "priority_name", "resolution", "created_date", "resolution_date", "labels"]
             )
-        path.write_text(json.dumps({"startAt": 0, "total": count, "issues": issues}), encoding="utf-8")
+            history.writerow(["issue_id", "changelog_id", "created_date", "field", "from_string", "to_string"])
+            for _ in range(min(PER_EXPORT, count - number)):
+                number += 1
+                created = start + timedelta(seconds=rng.randrange(span))
+                kind = rng.choice(types)
+                started = created + timedelta(hours=rng.randint(1, 200))
+                done = started + timedelta(hours=rng.randint(2, 400))
+                finished = done < end and rng.random() < 0.85
+                change += 1
+                history.writerow([number, change, _iso(started), "status", "To Do", "In Progress"])
+                if finished:
+                    change += 1
+                    history.writerow([number, change, _iso(done), "status", "In Progress", "Done"])
+                resolution = "Duplicate" if kind == "Bug" and rng.random() < 0.05 else "Done"
+                issues.writerow(
+                    [number, f"P{number % 40}-{number}", f"P{number % 40}", kind, f"Issue {number}",
+                     "Done" if finished else "In Progress", "Done" if finished else "In Progress",
+                     rng.choice(["High", "Medium", "Low"]), resolution if finished else "",
+                     _iso(created), _iso(done) if finished else "",
+                     rng.choice(["production", "qa", "production"]) if kind == "Bug" else ""]
+                )
     stamp.write_text("ok\n")
-    return files
+    return exports
 
 
 def ours(workspace: object, database: object, now: datetime) -> dict[str, list[float | None]]:
@@ -146,7 +142,7 @@ def main() -> int:
     from platform_maturity.services.kpi_import import import_files
     from platform_maturity.services.workspace import load_workspace, open_store
 
-    print(f"Generating {args.items:,} work items as Jira search pages in {DATA} (once)...", flush=True)
+    print(f"Generating {args.items:,} work items as Jira data pipeline exports in {DATA} (once)...", flush=True)
     files = generate(args.items, DATA / str(args.items))
     now = QUARTER_STARTS[-1] + timedelta(days=1)  # the eight quarters are over
     with tempfile.TemporaryDirectory() as scratch:
@@ -156,15 +152,15 @@ def main() -> int:
         workspace = load_workspace(folder / "maturity.yaml", env={"MATURITY_DATABASE_URL": f"sqlite:///{db_file}"})
         with open_store(workspace, now, "bench") as database:
             began = time.perf_counter()
-            results = import_files(workspace, database, "jira-changelog", files, now, "bench")
+            results = import_files(workspace, database, "jira-pipeline", files, now, "bench")
             seconds = time.perf_counter() - began
             rows = sum(r.rows_read for r in results)
             rate = rows / seconds
             print(f"import: {rows:,} work items ({sum(r.new for r in results):,} new) in {seconds:.1f} s"
                   f" = {rate:,.0f} rows/s (target >= 50,000)  {'OK' if rate >= 50_000 else 'MISSED'}")
             again = time.perf_counter()
-            repeat = import_files(workspace, database, "jira-changelog", files[:1], now, "bench")
-            print(f"re-import of one file: {repeat[0].unchanged:,} unchanged, {repeat[0].new} new,"
+            repeat = import_files(workspace, database, "jira-pipeline", files[:1], now, "bench")
+            print(f"re-import of one export: {repeat[0].unchanged:,} unchanged, {repeat[0].new} new,"
                   f" {time.perf_counter() - again:.1f} s")
             timings, reference_timings = [], []
             numbers = reference_numbers = None

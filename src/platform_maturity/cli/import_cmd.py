@@ -13,6 +13,7 @@ from platform_maturity.domain.errors import UserError
 
 KINDS_HELP = (
     "github (REST pages, gh --json, webhook payloads), gitlab, jira-csv, jira-changelog,"
+    " jira-pipeline (a Data Center data pipeline export folder),"
     " pagerduty (incidents or log entries), opsgenie, incidents-csv, deployments-csv, focus,"
     " aws-cur, headcount, junit"
 )

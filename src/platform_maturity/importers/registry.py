@@ -20,6 +20,7 @@ BUILTIN: dict[str, str] = {
     "gitlab": "platform_maturity.importers.gitlab:GitLabImporter",
     "jira-csv": "platform_maturity.importers.jira_csv:JiraCsvImporter",
     "jira-changelog": "platform_maturity.importers.jira_changelog:JiraChangelogImporter",
+    "jira-pipeline": "platform_maturity.importers.jira_pipeline:JiraPipelineImporter",
     "pagerduty": "platform_maturity.importers.pagerduty:PagerDutyImporter",
     "opsgenie": "platform_maturity.importers.opsgenie:OpsgenieImporter",
     "incidents-csv": "platform_maturity.importers.generic_csv:IncidentsCsvImporter",

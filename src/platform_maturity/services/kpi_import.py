@@ -39,10 +39,12 @@ def import_context(workspace: Workspace) -> ImportContext:
 
 
 def _sha256(path: Path) -> str:
+    """The content hash of a file, or of every file of an export folder."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    for part in sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]:
+        with part.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
     return digest.hexdigest()
 
 
