@@ -6,6 +6,7 @@ Every error names the file and the row or JSON path and the column, and says wha
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -88,7 +89,7 @@ def csv_rows(
 ) -> tuple[list[str], Iterator[CsvRow]]:
     """The header and the rows of a CSV file. Repeated headers are collected as lists."""
     text = read_text(path)
-    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:

@@ -17,14 +17,17 @@ large Jira history in: one row per issue and one per change, no JSON.
 from __future__ import annotations
 
 import csv
+import io
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.events import Transition, WorkItem
 from platform_maturity.importers.base import ImportBatch, ImportContext
 from platform_maturity.importers.common import read_text
 
+_parse = datetime.fromisoformat
 ISSUE_COLUMNS = ("id", "key", "issue_type", "status", "created_date")
 HISTORY_COLUMNS = ("issue_id", "created_date", "field", "from_string", "to_string")
 HINT = (
@@ -48,8 +51,8 @@ def _files(path: Path) -> tuple[Path, list[Path]]:
     return path, sorted(path.parent.glob("issue_history*.csv"))
 
 
-def _table(path: Path, required: tuple[str, ...]) -> tuple[dict[str, int], csv._reader]:
-    reader = csv.reader(read_text(path).splitlines(), strict=True)
+def _table(path: Path, required: tuple[str, ...]) -> tuple[dict[str, int], Any]:
+    reader = csv.reader(io.StringIO(read_text(path), newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -71,7 +74,7 @@ def _time(text: str, file: Path, line: int, column: str) -> datetime | None:
     if not text or text == "NULL":
         return None
     try:
-        value = datetime.fromisoformat(text)
+        value = _parse(text)
     except ValueError:
         raise UserError(
             "not a date and time",
@@ -119,11 +122,11 @@ class JiraPipelineImporter:
                     f"malformed CSV: {exc}", file=str(history_file), line=reader.line_num
                 ) from None
         columns, reader = _table(issues_file, ISSUE_COLUMNS)
-        get = columns.get
         i_id, i_key, i_type = columns["id"], columns["key"], columns["issue_type"]
         i_status, i_created = columns["status"], columns["created_date"]
-        optional = {
-            name: get(name)
+        missing = len(columns)  # an absent optional column reads as the empty cell below
+        o_project, o_category, o_priority, o_resolution, o_resolved, o_labels = (
+            columns.get(name, missing)
             for name in (
                 "project_key",
                 "status_category",
@@ -131,14 +134,18 @@ class JiraPipelineImporter:
                 "resolution",
                 "resolution_date",
                 "labels",
-                "summary",
-                "reporter_name",
-                "components",
             )
-        }
+        )
+        o_summary, o_reporter, o_components = (
+            columns.get(name, missing) for name in ("summary", "reporter_name", "components")
+        )
         width = len(columns)
         batch = ImportBatch()
         items = batch.work_items
+        # statuses, types and labels repeat: classify each combination once
+        categories: dict[tuple[str, str], str] = {}
+        kinds: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {}
+        details: dict[tuple[str, str, str, str], tuple[str | None, str | None, bool]] = {}
         try:
             for row in reader:
                 if len(row) != width:
@@ -151,54 +158,87 @@ class JiraPipelineImporter:
                         hint="A value with a comma must be quoted; is the file cut?",
                     )
                 batch.rows_read += 1
-
-                def opt(name: str, row: list[str] = row) -> str | None:
-                    index = optional[name]
-                    return (row[index] or None) if index is not None else None
-
+                row.append("")
                 key = row[i_key]
                 created = _time(row[i_created], issues_file, reader.line_num, "created_date")
                 if not key or created is None:
                     batch.skip("issue without key or created_date")
                     continue
-                labels_text = opt("labels") or ""
-                labels = [x for x in labels_text.replace(",", " ").split() if x]
+                labels_text = row[o_labels]
+                kind_key = (row[i_type], labels_text)
+                kind_info = kinds.get(kind_key)
+                if kind_info is None:
+                    labels = tuple(x for x in labels_text.replace(",", " ").split() if x)
+                    kind_info = (
+                        mapping.kind(row[i_type], labels),
+                        mapping.found_in_of(labels),
+                        labels,
+                    )
+                    kinds[kind_key] = kind_info
+                kind, found_in, labels = kind_info
                 status = row[i_status]
-                moves = sorted(history.get(row[i_id], ()))
-                transitions = tuple(Transition(at, frm, to, category_of(to)) for at, frm, to in moves)  # type: ignore[arg-type]
-                category = category_of(status, opt("status_category"))
+                category_key = (status, row[o_category])
+                category = categories.get(category_key)
+                if category is None:
+                    category = category_of(status, row[o_category] or None)
+                    categories[category_key] = category
+                transitions: tuple[Transition, ...] = ()
+                started = first_done = last_done = None
+                reopened = 0
+                moves = history.get(row[i_id])
+                if moves:
+                    moves.sort()
+                    found = []
+                    previous = ""
+                    for at, frm, to in moves:
+                        to_category = categories.get((to, ""))
+                        if to_category is None:
+                            to_category = category_of(to)
+                            categories[(to, "")] = to_category
+                        found.append(Transition(at, frm, to, to_category))  # type: ignore[arg-type]
+                        if to_category == "in_progress" and started is None:
+                            started = at
+                        if to_category == "done":
+                            first_done = first_done or at
+                            last_done = at
+                        elif previous == "done":
+                            reopened += 1
+                        previous = to_category
+                    transitions = tuple(found)
                 done = category == "done"
-                resolution = mapping.resolution_of(opt("resolution")) if done else None
-                resolved = _time(opt("resolution_date") or "", issues_file, reader.line_num, "resolution_date")
-                started = next((t.at for t in transitions if t.to_category == "in_progress"), None)
-                done_moves = [t.at for t in transitions if t.to_category == "done"]
-                reopened = sum(
-                    1
-                    for a, b in zip(transitions, transitions[1:], strict=False)
-                    if a.to_category == "done" and b.to_category != "done"
-                )
-                project = opt("project_key") or key.split("-")[0]
+                resolved = _time(row[o_resolved], issues_file, reader.line_num, "resolution_date")
+                project = row[o_project] or key.split("-")[0]
+                detail_key = (row[o_priority], labels_text, project, row[o_components])
+                detail = details.get(detail_key)
+                if detail is None:
+                    detail = (
+                        mapping.severity_of(row[o_priority] or None, labels),
+                        mapping.unit_of(project, row[o_components] or None),
+                        False,
+                    )
+                    details[detail_key] = detail
+                severity, unit, _ = detail
                 items.append(
                     WorkItem(
                         "jira",
                         key,
                         key,
-                        mapping.kind(row[i_type], labels),  # type: ignore[arg-type]
+                        kind,  # type: ignore[arg-type]
                         created,
-                        opt("summary") or "",
+                        row[o_summary],
                         project,
-                        mapping.unit_of(project, opt("components")),
+                        unit,
                         status,
                         category,  # type: ignore[arg-type]
-                        resolution,  # type: ignore[arg-type]
-                        mapping.severity_of(opt("priority_name"), labels),
-                        mapping.found_in_of(labels),  # type: ignore[arg-type]
+                        mapping.resolution_of(row[o_resolution] or None) if done else None,  # type: ignore[arg-type]
+                        severity,
+                        found_in,  # type: ignore[arg-type]
                         started,
-                        (done_moves[-1] if done_moves else resolved) if done else None,
-                        done_moves[0] if done_moves else resolved,
+                        (last_done or resolved) if done else None,
+                        first_done or resolved,
                         reopened,
-                        mapping.is_bot(opt("reporter_name")),
-                        tuple(labels),
+                        mapping.is_bot(row[o_reporter] or None) if row[o_reporter] else False,
+                        labels,
                         transitions,
                     )
                 )

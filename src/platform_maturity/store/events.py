@@ -62,7 +62,7 @@ class WorkItemRow(Base):
     reopened: Mapped[int] = mapped_column(Integer)
     is_bot: Mapped[bool] = mapped_column(Boolean)
     labels: Mapped[str] = mapped_column(Text)  # newline-separated
-    # the status history, one transition a line: time (ISO), from, to, category (tab-separated)
+    # the status history, one transition a line, tab-separated: Unix time (s), from, to, category
     history: Mapped[str] = mapped_column(Text)
 
 
