@@ -135,6 +135,10 @@ class KpiMapping(_Config):
     statuses: StatusConfig = StatusConfig()
     bots: list[str] = ["*[bot]", "dependabot*", "renovate*", "github-actions*"]
     production_environments: list[str] = ["production", "prod", "prd", "live"]
+    # an incident without an explicit deployment link is blamed on the newest successful
+    # production deployment (of its service, if deployments name it) this many hours before
+    # it; null: no bound (DevLake's rule); 0: explicit links only
+    incident_link_hours: float | None = Field(default=24.0, ge=0)
     pipelines: PipelineConfig = PipelineConfig()
     costs: CostConfig = CostConfig()
     prometheus: PrometheusConfig = PrometheusConfig()

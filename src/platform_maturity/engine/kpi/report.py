@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from platform_maturity.domain.events import CostLine, Deployment, EventSet, Incident, SliWindow
@@ -20,6 +20,7 @@ from platform_maturity.domain.kpi_results import (
 from platform_maturity.domain.target import Target
 from platform_maturity.domain.units import convert
 from platform_maturity.engine.kpi import compute as c
+from platform_maturity.engine.kpi.linking import link_incidents
 from platform_maturity.engine.kpi.periods import Quarter, last_quarters
 from platform_maturity.engine.kpi.stats import describe
 
@@ -125,6 +126,14 @@ def kpi_report(
     sli = windows.group(events.sli, _sli_start)
     costs = windows.group(events.costs, _cost_start)
     samples = {q.name: [s for s in events.mttd if s.quarter == q.name] for q in periods}
+    hours = mapping.incident_link_hours
+    linked = (
+        events.incidents
+        if hours == 0
+        else link_incidents(
+            events.incidents, events.deployments, None if hours is None else timedelta(hours=hours)
+        )
+    )
 
     def series(make: Callable[[int, c.Window], PeriodValue]) -> list[PeriodValue]:
         return [make(i, w) for i, w in enumerate(windows.windows)]
@@ -134,7 +143,7 @@ def kpi_report(
             lambda i, w: c.change_failure_rate(w, work.created[i], work.completed[i])
         ),
         "change-failure-rate-deployments": series(
-            lambda i, w: c.change_failure_rate_deployments(w, deployments[i], events.incidents)
+            lambda i, w: c.change_failure_rate_deployments(w, deployments[i], linked)
         ),
         "mean-time-to-detect": series(lambda i, w: c.mean_time_to_detect(w, samples[w.name])),
         "mean-time-to-respond": series(
