@@ -32,7 +32,10 @@ def link_incidents(
     if match_service:
         for d in done:
             by_service.setdefault(d.service, []).append(d)
-    ends = {key: [d.finished_at for d in group] for key, group in by_service.items()}
+    ends = {
+        key: [d.finished_at for d in group if d.finished_at is not None]
+        for key, group in by_service.items()
+    }
     linked: list[Incident] = []
     for incident in incidents:
         if incident.deployment_id:
