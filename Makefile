@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 POSTGRES_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
 
-.PHONY: demo test lint typecheck gold-update docs system-deps clean bench-scan
+.PHONY: demo test lint typecheck gold-update docs system-deps clean bench-scan bench-kpi
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -35,13 +35,16 @@ typecheck: $(STAMP)
 	$(BIN)/mypy src
 
 gold-update: $(STAMP) ## rewrite the gold files of rendered outputs
-	MATURITY_GOLD_UPDATE=1 $(BIN)/pytest -q tests/test_reports_gold.py
+	MATURITY_GOLD_UPDATE=1 $(BIN)/pytest -q tests/test_reports_gold.py tests/test_kpi_gold.py tests/test_importer_fixtures.py
 
 docs: $(STAMP) ## regenerate the framework reference and the report schema
 	$(BIN)/python scripts/gen_docs.py
 
 bench-scan: $(STAMP) ## scan speed against Checkov (installed into .bench/) and on 1,000 repositories
 	$(BIN)/python benchmarks/bench_scan.py
+
+bench-kpi: $(STAMP) ## import 1,000,000 work items and compute every KPI, against pandas
+	$(BIN)/python benchmarks/bench_kpi.py
 
 clean:
 	rm -rf $(VENV) maturity-demo .pytest_cache .mypy_cache .ruff_cache

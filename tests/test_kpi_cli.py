@@ -222,3 +222,15 @@ def test_mttd_sample_drill_and_headcount(
     assert rto["current"]["value"] == 3.5 and rto["met"] is True
     code, _, err = run(capsys, "kpi", "headcount", "October", "--developers", "3")
     assert code == 2 and "not a month" in err
+
+
+def test_large_reimports_read_the_source_keys_in_one_pass(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from platform_maturity.store import event_repo
+
+    monkeypatch.setattr(event_repo, "_WHOLE_SOURCE", 0)
+    pipeline = FIXTURES / "jira-pipeline"
+    first = imported(capsys, "jira-pipeline", pipeline)
+    again = imported(capsys, "jira-pipeline", pipeline)
+    assert (first[0]["new"], again[0]["unchanged"], again[0]["new"]) == (3, 3, 0)

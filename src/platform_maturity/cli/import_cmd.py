@@ -26,7 +26,14 @@ def register(app: typer.Typer) -> None:
 def import_(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help=f"The export format: {KINDS_HELP}.")],
-    files: Annotated[list[Path], typer.Argument(help="One or more exported files.")],
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Exported files (or export folders). Default: evidence.exports.KIND of"
+            " maturity.yaml.",
+            show_default=False,
+        ),
+    ] = None,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="terminal or json (counts per file).")
     ] = "terminal",
@@ -43,7 +50,7 @@ def import_(
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from platform_maturity.reports.kpi_terminal import render_import_results
-    from platform_maturity.services.kpi_import import import_files
+    from platform_maturity.services.kpi_import import configured_exports, import_files
 
     if fmt not in ("terminal", "json"):
         raise UserError("unknown format", field="--format", value=fmt, hint="terminal or json")
@@ -61,7 +68,7 @@ def import_(
                 ws,
                 database,
                 kind,
-                files,
+                files or configured_exports(ws, kind),
                 now(),
                 actor(),
                 lambda message: progress.update(task, description=message),

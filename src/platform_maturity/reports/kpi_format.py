@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from platform_maturity.domain.kpi_results import Distribution, KpiResult, PeriodValue
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from platform_maturity.domain.kpi_results import (
+    Breakdown,
+    Distribution,
+    KpiReport,
+    KpiResult,
+    PeriodValue,
+)
 
 ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
 
@@ -70,3 +79,23 @@ def n_of(period: PeriodValue) -> int | None:
     if period.denominator is not None:
         return int(period.denominator)
     return None
+
+
+def breakdown_unit(b: Breakdown, unit: str) -> str:
+    """The unit a breakdown row is shown in (the KPI's, unless the row counts or costs)."""
+    if b.label.startswith("days since"):
+        return "day"
+    if b.label.startswith(("drills", "kind ·", "unit ·")):
+        return "count"
+    if "cost" in b.label:
+        return "currency"
+    return unit
+
+
+def period_text(report: KpiReport) -> str:
+    """The report's quarter as local dates, first and last day, e.g. 2026-04-01 – 2026-06-30."""
+    zone = ZoneInfo(report.timezone)
+    first = report.start.astimezone(zone)
+    last = (report.end - timedelta(seconds=1)).astimezone(zone)
+    to_date = " to date" if report.as_of < report.end else ""
+    return f"{first:%Y-%m-%d} – {last:%Y-%m-%d}{to_date}, {report.timezone}"

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import jinja2
 
-from platform_maturity.domain.kpi_results import Breakdown, KpiReport, KpiResult
-from platform_maturity.reports.kpi_format import arrow, fmt_value, history_text, n_of, stats_line
-
-
-def breakdown_unit(b: Breakdown, unit: str) -> str:
-    if b.label.startswith("days since"):
-        return "day"
-    if b.label.startswith(("drills", "kind ·", "unit ·")):
-        return "count"
-    if "cost" in b.label:
-        return "currency"
-    return unit
+from platform_maturity.domain.kpi_results import KpiReport, KpiResult
+from platform_maturity.reports.kpi_format import (
+    arrow,
+    breakdown_unit,
+    fmt_value,
+    history_text,
+    n_of,
+    period_text,
+    stats_line,
+)
 
 
 def add_kpi_filters(env: jinja2.Environment) -> jinja2.Environment:
@@ -26,6 +24,7 @@ def add_kpi_filters(env: jinja2.Environment) -> jinja2.Environment:
         kpi_stats=stats_line,
         kpi_history=lambda k, currency="": history_text(k, currency),
         breakdown_unit=breakdown_unit,
+        kpi_period=period_text,
     )
     return env
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -12,9 +13,11 @@ from platform_maturity.domain.events import ImportResult, MttdSample, SliWindow
 from platform_maturity.domain.kpi_results import KpiReport, KpiResult
 from platform_maturity.reports.kpi_format import (
     arrow,
+    breakdown_unit,
     fmt_value,
     history_text,
     n_of,
+    period_text,
     ratio_line,
     stats_line,
 )
@@ -62,7 +65,7 @@ def render_kpi_terminal(report: KpiReport, console: Console) -> None:
         Text.assemble(
             ("KPIs ", "bold"),
             (f"{report.scope} · {report.quarter}", "bold cyan"),
-            f"  ({report.start:%Y-%m-%d} – {report.end:%Y-%m-%d}, {report.timezone})",
+            f"  ({period_text(report)})",
         )
     )
     table = Table(expand=False, show_lines=False)
@@ -101,36 +104,35 @@ def render_kpi_terminal(report: KpiReport, console: Console) -> None:
         console.print(metrics)
 
 
+def _line(console: Console, text: str, style: str = "", indent: int = 2) -> None:
+    """One detail line; a long one wraps under itself, not under the heading."""
+    console.print(Padding(Text(text, style=style), (0, 0, 0, indent), expand=False))
+
+
 def _details(result: KpiResult, console: Console, currency: str) -> None:
     period = result.current
     title = result.name + (f" ({result.short})" if result.short else "")
     console.print(Text(f"\n{title}", style="bold"))
-    console.print(Text(f"  {result.method}", style="dim"), soft_wrap=False)
+    _line(console, result.method, "dim")
     if period.note:
-        console.print(f"  {period.note}")
+        _line(console, period.note)
     if period.stats is not None and period.stats.n:
-        console.print(f"  {stats_line(period.stats, result.unit)}")
+        _line(console, stats_line(period.stats, result.unit))
     ratio = ratio_line(period)
     if ratio and result.unit == "percent":
-        console.print(f"  {ratio}")
+        _line(console, ratio)
     for b in period.breakdowns:
         extra = f"  ({stats_line(b.stats, result.unit)})" if b.stats is not None else ""
-        unit = result.unit
-        if b.label.startswith(("days since",)):
-            unit = "day"
-        elif b.label.startswith(("drills", "kind ·", "unit ·")):
-            unit = "count"
-        elif "cost" in b.label:
-            unit = "currency"
-        console.print(f"  · {b.label}: {fmt_value(b.value, unit, currency)}{extra}")
+        value = fmt_value(b.value, breakdown_unit(b, result.unit), currency)
+        _line(console, f"· {b.label}: {value}{extra}")
     for e in period.excluded:
-        console.print(Text(f"  excluded {e.count:,}: {e.reason}", style="dim"))
+        _line(console, f"excluded {e.count:,}: {e.reason}", "dim")
     for w in period.warnings:
-        console.print(Text(f"  ! {w}", style="yellow"))
+        _line(console, f"! {w}", "yellow")
     if len(result.history) > 1:
-        console.print(Text(f"  trend: {history_text(result, currency)}", style="dim"))
+        _line(console, f"trend: {history_text(result, currency)}", "dim")
     if result.caveat:
-        console.print(Text(f"  caveat: {result.caveat}", style="italic"))
+        _line(console, f"caveat: {result.caveat}", "italic")
 
 
 def render_mttd_sample(

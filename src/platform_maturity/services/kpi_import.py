@@ -103,6 +103,19 @@ def store_batch(
         )
 
 
+def configured_exports(workspace: Workspace, kind: str) -> list[Path]:
+    """The files ``evidence.exports.<kind>`` of maturity.yaml lists, relative to it."""
+    names = workspace.config.evidence.exports.get(kind)
+    if not names:
+        raise UserError(
+            f"no files given and none configured for {kind}",
+            file=str(workspace.config_path),
+            field=f"evidence.exports.{kind}",
+            hint=f"Pass the files: maturity import {kind} FILE..., or list them there.",
+        )
+    return [(workspace.root / name).resolve() for name in names]
+
+
 def import_files(
     workspace: Workspace,
     database: Database,

@@ -81,6 +81,7 @@ _TIMES: dict[type, tuple[int, ...]] = {
     cls: tuple(i for i, f in enumerate(fields(cls)) if "datetime" in str(f.type)) for cls in _TABLES
 }
 _CHUNK = 900  # ids per IN (...) lookup
+_WHOLE_SOURCE = 20_000  # above this many ids, read the source's keys in one query
 
 
 _TEXTS: dict[type, tuple[int, ...]] = {
@@ -153,6 +154,24 @@ def _lookup(
     first = select(table.c.id).where(table.c.source == source).limit(1)
     if session.execute(first).first() is None:
         return found  # nothing from this source yet: every record is new
+    if len(keys) > _WHOLE_SOURCE:
+        # many ids: one pass over the source's rows beats thousands of IN (...) queries
+        wanted = set(keys)
+        connection = session.connection()
+        quote = connection.dialect.identifier_preparer.quote
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(
+                f"SELECT source_id, id, digest FROM {quote(table.name)} WHERE source = {mark}",
+                (source,),
+            )
+            for sid, rid, digest in cursor.fetchall():
+                if sid in wanted:
+                    found[sid] = (rid, digest)
+        finally:
+            cursor.close()
+        return found
     for start in range(0, len(keys), _CHUNK):
         for rid, sid, digest in session.execute(
             select(table.c.id, table.c.source_id, table.c.digest).where(

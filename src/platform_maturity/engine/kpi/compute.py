@@ -184,7 +184,7 @@ def change_failure_rate_deployments(
             excluded["not a production deployment"] += 1
             continue
         if d.status not in ("success", "failure", "error", "failed"):
-            excluded[f"deployment {d.status}"] += 1
+            excluded[f"deployment without a final state ({d.status})"] += 1
             continue
         total += 1
         if d.status != "success" or d.failed_change or d.source_id in caused:
@@ -627,14 +627,19 @@ def run_minutes(runs: Sequence[PipelineRun], kind: str) -> list[float]:
 def uptime_percent(
     w: Window, incidents: Sequence[Incident], severities: tuple[str, ...] = ("S1",)
 ) -> tuple[float, int] | None:
-    """100 − the share of the window covered by the union of outage incidents."""
+    """100 − the share of the window covered by the union of resolved outage incidents.
+
+    An incident still open is left out rather than assumed down until the end of the
+    window (incidents left open by mistake would otherwise erase a quarter's uptime).
+    """
     spans = sorted(
-        (max(i.created_at, w.start), min(i.resolved_at or w.end, w.end))
+        (max(i.created_at, w.start), min(i.resolved_at, w.end))
         for i in incidents
         if i.severity in severities
         and not i.duplicate
+        and i.resolved_at is not None
         and i.created_at < w.end
-        and (i.resolved_at is None or i.resolved_at > w.start)
+        and i.resolved_at > w.start
     )
     down = 0.0
     current: list[datetime] | None = None
