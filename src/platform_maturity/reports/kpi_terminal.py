@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 from rich.console import Console
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -106,7 +106,9 @@ def render_kpi_terminal(report: KpiReport, console: Console) -> None:
 
 def _line(console: Console, text: str, style: str = "", indent: int = 2) -> None:
     """One detail line; a long one wraps under itself, not under the heading."""
-    console.print(Padding(Text(text, style=style), (0, 0, 0, indent), expand=False))
+    width = max(20, console.width - indent)
+    for part in textwrap.wrap(text, width=width, break_on_hyphens=False) or [""]:
+        console.print(Text(" " * indent + part, style=style), soft_wrap=True)
 
 
 def _details(result: KpiResult, console: Console, currency: str) -> None:
