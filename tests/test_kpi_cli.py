@@ -234,3 +234,14 @@ def test_large_reimports_read_the_source_keys_in_one_pass(
     first = imported(capsys, "jira-pipeline", pipeline)
     again = imported(capsys, "jira-pipeline", pipeline)
     assert (first[0]["new"], again[0]["unchanged"], again[0]["new"]) == (3, 3, 0)
+
+
+def test_measure_records_head_counts(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "measure", "developers", "42", "--at", "2026-10")
+    assert code == 0 and "42 developers for 2026-10" in out, err
+    code, out, _ = run(capsys, "measure", "users", "120,000")
+    assert code == 0 and "120,000 users for 2026-11" in out
+    code, _, err = run(capsys, "measure", "users", "many")
+    assert code == 2 and "not a number" in err

@@ -165,6 +165,29 @@ def headcount(
     console().print(f"Recorded the head count of {when:%Y-%m}.")
 
 
+def record_count(ctx: typer.Context, what: str, value: str, at: str | None) -> None:
+    """``maturity measure developers|users N [--at MONTH]``: one head count."""
+    from platform_maturity.importers.headcount import parse_month
+    from platform_maturity.services.kpi import record_headcount
+
+    try:
+        count = float(value.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise UserError("not a number", field=what, value=value, hint="e.g. 42") from None
+    if count < 0:
+        raise UserError("a count cannot be negative", field=what, value=value)
+    when = parse_month(at or f"{now():%Y-%m}", file="command line", line=None, field="--at")
+    with store(ctx) as (_, database):
+        record_headcount(
+            database,
+            when,
+            count if what == "developers" else None,
+            count if what == "users" else None,
+            now(),
+        )
+    console().print(f"Recorded {count:,.0f} {what} for {when:%Y-%m}.")
+
+
 @kpi_app.command("collect")
 def collect(
     ctx: typer.Context,
