@@ -59,15 +59,17 @@ def _trend(result: KpiResult) -> Text:
     return Text(arrow(result) or " ", style=style)
 
 
-def render_kpi_terminal(report: KpiReport, console: Console) -> None:
+def render_kpi_table(report: KpiReport, console: Console, title: bool = True) -> None:
+    """The KPIs of the quarter against their targets, one line each, with trend arrows."""
     currency = report.currency
-    console.print(
-        Text.assemble(
-            ("KPIs ", "bold"),
-            (f"{report.scope} · {report.quarter}", "bold cyan"),
-            f"  ({period_text(report)})",
+    if title:
+        console.print(
+            Text.assemble(
+                ("KPIs ", "bold"),
+                (f"{report.scope} · {report.quarter}", "bold cyan"),
+                f"  ({period_text(report)})",
+            )
         )
-    )
     table = Table(expand=False, show_lines=False)
     table.add_column("KPI", max_width=30, overflow="fold")
     table.add_column("Value", justify="right")
@@ -86,6 +88,12 @@ def render_kpi_terminal(report: KpiReport, console: Console) -> None:
             "" if n is None else f"{n:,}",
         )
     console.print(table)
+
+
+def render_kpi_terminal(report: KpiReport, console: Console) -> None:
+    """The KPI report: the table, then each KPI's statistics, exclusions and trend."""
+    currency = report.currency
+    render_kpi_table(report, console)
     for result in report.kpis:
         _details(result, console, currency)
     if report.pillar_metrics:
