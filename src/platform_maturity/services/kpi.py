@@ -44,7 +44,7 @@ def build_kpi_report(
     slug = workspace.unit(unit)
     context = import_context(workspace)
     with database.transaction() as session:
-        events = event_repo.load_events(session)
+        events = event_repo.load_events(session, descriptive=False)
     return kpi_report(
         workspace.framework,
         workspace.config.kpi,

@@ -488,8 +488,15 @@ def _history(text: str) -> tuple[Transition, ...]:
     return tuple(out)
 
 
-def load_work_items(session: Session, transitions: bool = False) -> list[WorkItem]:
-    """Every work item; its status history only when ``transitions`` is asked for.
+# what the KPI engine does not read: left empty when only the KPIs are wanted
+_DESCRIPTIVE = ("title", "project", "status", "first_completed_at", "labels")
+
+
+def load_work_items(
+    session: Session, transitions: bool = False, descriptive: bool = True
+) -> list[WorkItem]:
+    """Every work item; its status history only when ``transitions`` is asked for, and
+    titles, projects, statuses, labels only when ``descriptive`` is.
 
     Read with one driver-level query (a million rows in seconds): SQLite gives UTC text,
     PostgreSQL aware timestamps.
@@ -497,41 +504,104 @@ def load_work_items(session: Session, transitions: bool = False) -> list[WorkIte
     connection = session.connection()
     quote = connection.dialect.identifier_preparer.quote
     names = _DB_NAMES[WorkItem]
-    selected = [n for n in names if transitions or n != "history"]
+    selected = [
+        "''"
+        if (n == "history" and not transitions) or (n in _DESCRIPTIVE and not descriptive)
+        else quote(n)
+        for n in names
+    ]
+    selected = [
+        ("NULL" if s == "''" and n not in ("title", "labels", "history") else s)
+        for s, n in zip(selected, names, strict=True)
+    ]
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(f"SELECT {', '.join(quote(n) for n in selected)} FROM {quote('work_items')}")
+        cursor.execute(f"SELECT {', '.join(selected)} FROM {quote('work_items')}")
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    positions = [names.index(n) for n in names if n in _WORK_TIMES]
-    labels_at = names.index("labels")
-    bot_at = names.index("is_bot")
+    assert names == _WORK_COLUMNS, "the unpacking below follows WorkItem's fields"
     sqlite = connection.dialect.name == "sqlite"
     parse = datetime.fromisoformat
-    items: list[WorkItem] = []
-    append = items.append
-    for row in rows:
-        values = list(row)
-        if not transitions:
-            values.append(())
-        else:
-            values[-1] = _history(values[-1])
-        for i in positions:
-            value = values[i]
-            if value is not None:
-                if sqlite:
-                    values[i] = parse(value + "+00:00")  # much faster than .replace(tzinfo=)
-                elif value.tzinfo is not UTC:
-                    values[i] = value.astimezone(UTC)
-        text = values[labels_at]
-        values[labels_at] = tuple(text.split("\n")) if text else ()
-        values[bot_at] = bool(values[bot_at])
-        append(WorkItem(*values))
-    return items
+
+    def when(value: Any) -> datetime | None:
+        if value is None:
+            return None
+        if sqlite:
+            return parse(value + "+00:00")  # much faster than .replace(tzinfo=UTC)
+        return value if value.tzinfo is UTC else value.astimezone(UTC)  # type: ignore[no-any-return]
+
+    # one tuple unpacking per row: the fastest way to a million records in Python
+    return [
+        WorkItem(
+            source,
+            source_id,
+            key,
+            kind,
+            parse(created + "+00:00") if sqlite else when(created),  # type: ignore[arg-type]
+            title,
+            project,
+            unit,
+            status,
+            category,
+            resolution,
+            severity,
+            found_in,
+            when(started) if started is not None else None,
+            when(completed) if completed is not None else None,
+            when(first) if first is not None else None,
+            reopened,
+            bool(is_bot),
+            tuple(labels.split("\n")) if labels else (),
+            _history(history) if transitions and history else (),
+        )
+        for (
+            source,
+            source_id,
+            key,
+            kind,
+            created,
+            title,
+            project,
+            unit,
+            status,
+            category,
+            resolution,
+            severity,
+            found_in,
+            started,
+            completed,
+            first,
+            reopened,
+            is_bot,
+            labels,
+            history,
+        ) in rows
+    ]
 
 
-_WORK_TIMES = ("created_at", "started_at", "completed_at", "first_completed_at")
+_WORK_COLUMNS = (
+    "source",
+    "source_id",
+    "key",
+    "kind",
+    "created_at",
+    "title",
+    "project",
+    "unit",
+    "status",
+    "status_category",
+    "resolution",
+    "severity",
+    "found_in",
+    "started_at",
+    "completed_at",
+    "first_completed_at",
+    "reopened",
+    "is_bot",
+    "labels",
+    "history",
+)
 
 
 def _load(session: Session, cls: type[Any], table: Table) -> list[Any]:
@@ -548,7 +618,7 @@ def _load(session: Session, cls: type[Any], table: Table) -> list[Any]:
     return [cls(*row) for row in rows]
 
 
-def load_events(session: Session, transitions: bool = False) -> EventSet:
+def load_events(session: Session, transitions: bool = False, descriptive: bool = True) -> EventSet:
     drills = [
         RecoveryDrill(r.source_id, r.started_at, r.restored_at, r.success, r.scenario, r.notes)
         for r in session.execute(select(RecoveryDrillRow)).scalars()
@@ -568,7 +638,7 @@ def load_events(session: Session, transitions: bool = False) -> EventSet:
         for r in session.execute(select(MttdSampleRow).order_by(MttdSampleRow.id)).scalars()
     ]
     return EventSet(
-        work_items=load_work_items(session, transitions),
+        work_items=load_work_items(session, transitions, descriptive),
         pull_requests=_load(session, PullRequest, _TABLES[PullRequest]),
         runs=_load(session, PipelineRun, _TABLES[PipelineRun]),
         deployments=_load(session, Deployment, _TABLES[Deployment]),

@@ -89,15 +89,17 @@ class WorkGroups:
 def group_work(windows: Windows, items: Sequence[WorkItem]) -> WorkGroups:
     created: list[list[WorkItem]] = [[] for _ in windows.windows]
     completed: list[list[WorkItem]] = [[] for _ in windows.windows]
-    index = windows.index
-    for item in items:
-        i = index(item.created_at)
-        if i is not None:
-            created[i].append(item)
-        if item.completed_at is not None:
-            k = index(item.completed_at)
-            if k is not None:
-                completed[k].append(item)
+    if not windows.windows:
+        return WorkGroups(created, completed)
+    starts = [w.start for w in windows.windows]
+    first, end = starts[0], windows.windows[-1].end
+    for item in items:  # inlined window lookups: this loop sees every work item
+        moment = item.created_at
+        if first <= moment < end:
+            created[bisect_right(starts, moment) - 1].append(item)
+        moment = item.completed_at  # type: ignore[assignment]
+        if moment is not None and first <= moment < end:
+            completed[bisect_right(starts, moment) - 1].append(item)
     return WorkGroups(created, completed)
 
 
