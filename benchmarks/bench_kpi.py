@@ -29,7 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / ".bench" / "kpi"
 PER_EXPORT = 250_000  # issues per data pipeline export (one transaction each)
-QUARTER_STARTS = [datetime(2024 + (q + 2) // 4, ((q + 2) % 4) * 3 + 1, 1, tzinfo=UTC) for q in range(9)]
+QUARTER_STARTS = [
+    datetime(2024 + (q + 2) // 4, ((q + 2) % 4) * 3 + 1, 1, tzinfo=UTC) for q in range(9)
+]
 
 
 def _iso(moment: datetime) -> str:
@@ -51,16 +53,33 @@ def generate(count: int, folder: Path) -> list[Path]:
     change = 0
     for export in exports:
         export.mkdir(exist_ok=True)
-        with (export / "issues_job1.csv").open("w", newline="", encoding="utf-8") as issues_file, (
-            export / "issue_history_job1.csv"
-        ).open("w", newline="", encoding="utf-8") as history_file:
+        with (
+            (export / "issues_job1.csv").open("w", newline="", encoding="utf-8") as issues_file,
+            (export / "issue_history_job1.csv").open(
+                "w", newline="", encoding="utf-8"
+            ) as history_file,
+        ):
             issues = csv.writer(issues_file)
             history = csv.writer(history_file)
             issues.writerow(
-                ["id", "key", "project_key", "issue_type", "summary", "status", "status_category",
-                 "priority_name", "resolution", "created_date", "resolution_date", "labels"]
+                [
+                    "id",
+                    "key",
+                    "project_key",
+                    "issue_type",
+                    "summary",
+                    "status",
+                    "status_category",
+                    "priority_name",
+                    "resolution",
+                    "created_date",
+                    "resolution_date",
+                    "labels",
+                ]
             )
-            history.writerow(["issue_id", "changelog_id", "created_date", "field", "from_string", "to_string"])
+            history.writerow(
+                ["issue_id", "changelog_id", "created_date", "field", "from_string", "to_string"]
+            )
             for _ in range(min(PER_EXPORT, count - number)):
                 number += 1
                 created = start + timedelta(seconds=rng.randrange(span))
@@ -75,11 +94,20 @@ def generate(count: int, folder: Path) -> list[Path]:
                     history.writerow([number, change, _iso(done), "status", "In Progress", "Done"])
                 resolution = "Duplicate" if kind == "Bug" and rng.random() < 0.05 else "Done"
                 issues.writerow(
-                    [number, f"P{number % 40}-{number}", f"P{number % 40}", kind, f"Issue {number}",
-                     "Done" if finished else "In Progress", "Done" if finished else "In Progress",
-                     rng.choice(["High", "Medium", "Low"]), resolution if finished else "",
-                     _iso(created), _iso(done) if finished else "",
-                     rng.choice(["production", "qa", "production"]) if kind == "Bug" else ""]
+                    [
+                        number,
+                        f"P{number % 40}-{number}",
+                        f"P{number % 40}",
+                        kind,
+                        f"Issue {number}",
+                        "Done" if finished else "In Progress",
+                        "Done" if finished else "In Progress",
+                        rng.choice(["High", "Medium", "Low"]),
+                        resolution if finished else "",
+                        _iso(created),
+                        _iso(done) if finished else "",
+                        rng.choice(["production", "qa", "production"]) if kind == "Bug" else "",
+                    ]
                 )
     stamp.write_text("ok\n")
     return exports
@@ -89,7 +117,12 @@ def ours(workspace: object, database: object, now: datetime) -> dict[str, list[f
     from platform_maturity.services.kpi import build_kpi_report
 
     report = build_kpi_report(workspace, database, now, "2026-Q2", None, 8)  # type: ignore[arg-type]
-    wanted = ("change-failure-rate", "development-velocity", "development-latency", "mean-time-to-respond")
+    wanted = (
+        "change-failure-rate",
+        "development-velocity",
+        "development-latency",
+        "mean-time-to-respond",
+    )
     return {k.id: [p.value for p in k.history] for k in report.kpis if k.id in wanted}
 
 
@@ -121,14 +154,21 @@ def reference(db_file: Path) -> dict[str, list[float | None]]:
     latency_days = (latency["completed_at"] - latency["started_at"]).dt.total_seconds() / 86400
     latency_mean = latency_days.groupby(latency["done_q"]).mean()
     prod_bugs = done[(done["kind"] == "bug") & (done["found_in"] != "qa")]
-    mttr = ((prod_bugs["completed_at"] - prod_bugs["created_at"]).dt.total_seconds() / 3600).groupby(
-        prod_bugs["done_q"]
-    ).mean()
+    mttr = (
+        ((prod_bugs["completed_at"] - prod_bugs["created_at"]).dt.total_seconds() / 3600)
+        .groupby(prod_bugs["done_q"])
+        .mean()
+    )
     quarters = range(8)
     return {
-        "change-failure-rate": [100.0 * bugs.get(q, 0) / feature_count[q] if feature_count.get(q) else None for q in quarters],
+        "change-failure-rate": [
+            100.0 * bugs.get(q, 0) / feature_count[q] if feature_count.get(q) else None
+            for q in quarters
+        ],
         "development-velocity": [float(velocity.get(q, 0)) for q in quarters],
-        "development-latency": [float(latency_mean[q]) if q in latency_mean else None for q in quarters],
+        "development-latency": [
+            float(latency_mean[q]) if q in latency_mean else None for q in quarters
+        ],
         "mean-time-to-respond": [float(mttr[q]) if q in mttr else None for q in quarters],
     }
 
@@ -142,26 +182,38 @@ def main() -> int:
     from platform_maturity.services.kpi_import import import_files
     from platform_maturity.services.workspace import load_workspace, open_store
 
-    print(f"Generating {args.items:,} work items as Jira data pipeline exports in {DATA} (once)...", flush=True)
+    print(
+        f"Generating {args.items:,} work items as Jira data pipeline exports in {DATA} (once)...",
+        flush=True,
+    )
     files = generate(args.items, DATA / str(args.items))
     now = QUARTER_STARTS[-1] + timedelta(days=1)  # the eight quarters are over
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        (folder / "maturity.yaml").write_text("version: 1\norganization:\n  name: bench\n", encoding="utf-8")
+        (folder / "maturity.yaml").write_text(
+            "version: 1\norganization:\n  name: bench\n", encoding="utf-8"
+        )
         db_file = folder / "bench.db"
-        workspace = load_workspace(folder / "maturity.yaml", env={"MATURITY_DATABASE_URL": f"sqlite:///{db_file}"})
+        workspace = load_workspace(
+            folder / "maturity.yaml", env={"MATURITY_DATABASE_URL": f"sqlite:///{db_file}"}
+        )
         with open_store(workspace, now, "bench") as database:
             began = time.perf_counter()
             results = import_files(workspace, database, "jira-pipeline", files, now, "bench")
             seconds = time.perf_counter() - began
             rows = sum(r.rows_read for r in results)
             rate = rows / seconds
-            print(f"import: {rows:,} work items ({sum(r.new for r in results):,} new) in {seconds:.1f} s"
-                  f" = {rate:,.0f} rows/s (target >= 50,000)  {'OK' if rate >= 50_000 else 'MISSED'}")
+            print(
+                f"import: {rows:,} work items ({sum(r.new for r in results):,} new)"
+                f" in {seconds:.1f} s"
+                f" = {rate:,.0f} rows/s (target >= 50,000)  {'OK' if rate >= 50_000 else 'MISSED'}"
+            )
             again = time.perf_counter()
             repeat = import_files(workspace, database, "jira-pipeline", files[:1], now, "bench")
-            print(f"re-import of one export: {repeat[0].unchanged:,} unchanged, {repeat[0].new} new,"
-                  f" {time.perf_counter() - again:.1f} s")
+            print(
+                f"re-import of one export: {repeat[0].unchanged:,} unchanged, {repeat[0].new} new,"
+                f" {time.perf_counter() - again:.1f} s"
+            )
             timings, reference_timings = [], []
             numbers = reference_numbers = None
             for _ in range(args.runs):
@@ -171,20 +223,29 @@ def main() -> int:
                 began = time.perf_counter()
                 reference_numbers = reference(db_file)
                 reference_timings.append(time.perf_counter() - began)
-        ours_median, pandas_median = statistics.median(timings), statistics.median(reference_timings)
-        print(f"all KPIs, 8 quarters, from the store: median {ours_median:.2f} s of {args.runs} runs"
-              f" (target < 5 s)  {'OK' if ours_median < 5 else 'MISSED'}")
+        ours_median, pandas_median = (
+            statistics.median(timings),
+            statistics.median(reference_timings),
+        )
+        print(
+            f"all KPIs, 8 quarters, from the store: median {ours_median:.2f} s of {args.runs} runs"
+            f" (target < 5 s)  {'OK' if ours_median < 5 else 'MISSED'}"
+        )
         print(f"pandas reference (4 work-item KPIs, same store): median {pandas_median:.2f} s")
         ratio = ours_median / pandas_median
-        print(f"ratio ours / pandas: {ratio:.2f}x (target <= 2x)  {'OK' if ratio <= 2 else 'MISSED'}")
+        print(
+            f"ratio ours / pandas: {ratio:.2f}x (target <= 2x)  {'OK' if ratio <= 2 else 'MISSED'}"
+        )
         assert numbers is not None and reference_numbers is not None
         for kpi, values in numbers.items():
             expected = reference_numbers[kpi]
             same = all(
-                (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= 1e-6 * max(1, abs(b)))
+                (a is None and b is None)
+                or (a is not None and b is not None and abs(a - b) <= 1e-6 * max(1, abs(b)))
                 for a, b in zip(values, expected, strict=True)
             )
-            print(f"  {kpi}: {'same numbers as pandas' if same else f'DIFFERENT: {values} vs {expected}'}")
+            verdict = "same numbers as pandas" if same else f"DIFFERENT: {values} vs {expected}"
+            print(f"  {kpi}: {verdict}")
     return 0
 
 
