@@ -44,6 +44,7 @@ bench-scan: $(STAMP) ## scan speed against Checkov (installed into .bench/) and 
 	$(BIN)/python benchmarks/bench_scan.py
 
 bench-kpi: $(STAMP) ## import 1,000,000 work items and compute every KPI, against pandas
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_kpi.py
 
 clean:
