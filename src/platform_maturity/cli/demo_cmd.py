@@ -67,7 +67,7 @@ def demo(
     first = model.history[0].name if model.history else "2026-Q1"
     out.print(
         f"\nExplore it:\n  cd {folder}\n  {command} framework show automation\n"
-        f"  {command} report --unit payments\n  {command} diff {first} now",
+        f"  {command} report --unit payments\n  {command} diff {first} now\n  {command} kpi",
         soft_wrap=True,
     )
 
