@@ -15,6 +15,18 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 POSTGRES_ENV = "MATURITY_TEST_POSTGRES_URL"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The user-level cache (validated check catalog) of the tests, never the real one."""
+    previous = os.environ.get("MATURITY_CACHE_DIR")
+    os.environ["MATURITY_CACHE_DIR"] = str(tmp_path_factory.mktemp("user-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("MATURITY_CACHE_DIR", None)
+    else:
+        os.environ["MATURITY_CACHE_DIR"] = previous
+
+
 def _postgres_base() -> str | None:
     return os.environ.get(POSTGRES_ENV)
 

@@ -396,3 +396,42 @@ def test_writing_to_a_folder_is_a_clear_error(
     (workspace_dir / "out").mkdir()
     code, _, err = run(capsys, "report", "--format", "markdown", "--out", "out")
     assert code == 2 and "Is a directory" in err
+
+
+def test_the_command_table_names_the_module_of_every_command() -> None:
+    import importlib
+
+    import typer
+
+    from platform_maturity.cli.main import COMMAND_MODULES, build_app, command_name
+
+    registered: dict[str, str] = {}
+    for module_name in dict.fromkeys(COMMAND_MODULES.values()):
+        app = typer.Typer()
+        importlib.import_module(f"platform_maturity.cli.{module_name}").register(app)
+        names = [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]
+        registered.update(dict.fromkeys((n for n in names if n), module_name))
+    assert registered == COMMAND_MODULES
+    full = typer.main.get_command(build_app())
+    assert sorted(full.commands) == sorted(COMMAND_MODULES)  # type: ignore[attr-defined]
+    assert command_name(["-w", "scan", "report", "--unit", "x"]) == "report"
+    assert command_name(["--workspace", "ws", "scan", "."]) == "scan"
+    assert command_name(["--help"]) is None
+
+
+def test_a_command_line_loads_only_the_module_of_its_command(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from platform_maturity.cli.main import main\n"
+        "main(['scan', '--help'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('platform_maturity.cli.')))\n"
+        "print('sqlalchemy' in sys.modules, 'alembic' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path
+    ).stdout.splitlines()
+    assert out[-2] == str([f"platform_maturity.cli.{m}" for m in ("common", "main", "scan_cmd")])
+    assert out[-1] == "False False"

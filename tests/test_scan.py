@@ -239,3 +239,37 @@ def test_a_scan_with_nothing_to_read_is_stored(
     assert code == 0 and result["findings"] == [] and result["problems"] == []
     _, again, _ = run(capsys, "scan", "empty", "--format", "json")
     assert json.loads(again)["scan_id"] == result["scan_id"] + 1
+
+
+def test_no_store_needs_no_workspace_and_records_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "repo" / "k8s"
+    folder.mkdir(parents=True)
+    (folder / "bad.yaml").write_text(manifest("search", replicas=1, root=True))
+    monkeypatch.chdir(tmp_path)  # no maturity.yaml here or above
+    code, out, err = run(capsys, "scan", str(folder), "--no-store", "--format", "json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["scan_id"] is None
+    failing = {f["check"] for f in document["findings"] if f["passed"] is False}
+    assert "k8s.container-run-as-non-root" in failing
+    assert all(f["unit"] is None for f in document["findings"])
+    assert not list(tmp_path.rglob("*.db")) and not (tmp_path / ".maturity").exists()
+    code, out, _ = run(capsys, "scan", str(folder), "--no-store")
+    assert code == 0 and "not stored" in out and "Nothing was stored" in out
+    # without --no-store a workspace is still required
+    code, _, err = run(capsys, "scan", str(folder))
+    assert code == 2 and "maturity.yaml" in err
+
+
+def test_no_store_in_a_workspace_uses_its_units_and_stores_nothing(
+    manifests: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "scan", "--no-store", "--format", "json")
+    assert code == 0, err
+    units = {f["unit"] for f in json.loads(out)["findings"]}
+    assert units >= {"alpha", "beta"}
+    code, out, _ = run(capsys, "report", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["scan"] is None  # the scan above was not recorded

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from textwrap import dedent
@@ -14,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from platform_maturity.cache import SUFFIX, ParseCache, activated
 from platform_maturity.checks.catalog import load_catalog
 from platform_maturity.cli.main import main
 from platform_maturity.collectors.base import CollectorResult, ScanContext
-from platform_maturity.collectors.cache import SUFFIX, ParseCache, activated
 from platform_maturity.collectors.kubernetes.collector import KubernetesCollector
 from platform_maturity.collectors.registry import check_functions
 from platform_maturity.collectors.terraform.collector import TerraformCollector
@@ -110,7 +111,7 @@ def collect(root: Path, cache_dir: Path | None) -> tuple[CollectorResult, ParseC
 
 
 def dumped(result: CollectorResult) -> list[dict[str, Any]]:
-    return [o.model_dump() for o in result.observations]
+    return [asdict(o) for o in result.observations]
 
 
 def entries(cache_dir: Path) -> list[Path]:
@@ -234,9 +235,7 @@ def test_the_terraform_reader_uses_the_active_cache(inputs: Path, tmp_path: Path
         cached = collector.collect(paths, context)
     assert cold is not None and warm is not None
     assert (cold.stats.stored, warm.stats.hits, warm.stats.misses) == (1, 1, 0)
-    assert [o.model_dump() for o in cached.observations] == [
-        o.model_dump() for o in plain.observations
-    ]
+    assert [asdict(o) for o in cached.observations] == [asdict(o) for o in plain.observations]
 
 
 def test_maturity_scan_keeps_its_cache_in_the_workspace(

@@ -13,7 +13,7 @@ from platform_maturity.domain.records import Outcome
 from platform_maturity.services import assessment, scorecard, transfer
 from platform_maturity.services.workspace import load_workspace, open_store
 from platform_maturity.store import repo
-from platform_maturity.store.db import current_revision, head_revision, open_database
+from platform_maturity.store.db import SCHEMA_HEAD, current_revision, head_revision, open_database
 from platform_maturity.store.models import AnswerRow, AuditEvent
 from tests.conftest import NOW
 
@@ -25,6 +25,28 @@ def test_migrations_reach_head_and_are_idempotent(database_url: str) -> None:
     again = open_database(database_url)
     assert current_revision(again.engine) == head_revision()
     again.close()
+
+
+def test_schema_head_names_the_newest_migration() -> None:
+    # open_database skips Alembic when the schema is at SCHEMA_HEAD: it must be the real head
+    assert SCHEMA_HEAD == head_revision(), "set store.db.SCHEMA_HEAD to the newest migration"
+
+
+def test_an_older_schema_is_migrated_to_head(database_url: str) -> None:
+    from alembic import command
+
+    from platform_maturity.store.db import _alembic_config, make_engine
+
+    engine = make_engine(database_url)
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    assert current_revision(engine) == "0001"
+    engine.dispose()
+    database = open_database(database_url)
+    assert current_revision(database.engine) == SCHEMA_HEAD
+    database.close()
 
 
 def test_answers_are_history_and_audited(workspace_dir: Path) -> None:

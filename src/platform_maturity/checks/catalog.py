@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import CodeType
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-
+from platform_maturity.cache import ParseCache
+from platform_maturity.checks.validators import (
+    SchemaValidator,
+    compile_code,
+    dump_code,
+    load_code,
+    schema_key,
+)
 from platform_maturity.domain.checks import CheckDefinition
 from platform_maturity.domain.errors import UserError
-from platform_maturity.domain.framework import Framework
-from platform_maturity.framework.loader import validate_model
-from platform_maturity.framework.yamlsource import read_yaml
+
+if TYPE_CHECKING:
+    from platform_maturity.domain.framework import Framework
 
 BUILTIN_CHECKS = Path(__file__).parent
+FRAMEWORK_DATA = BUILTIN_CHECKS.parent / "framework"
 HINT = "docs/checks.md describes the fields of a check file."
+CATALOG_VERSION = "1"  # bump when what the cached catalog holds changes
 
 
 @dataclass(frozen=True)
 class Catalog:
     checks: tuple[CheckDefinition, ...]
+    # compiled schema code by schema_key; validators are made on first use
+    code: Mapping[str, CodeType] = field(default_factory=dict, repr=False, compare=False)
+    _validators: dict[str, SchemaValidator] = field(default_factory=dict, repr=False, compare=False)
+
+    def validator(self, check: CheckDefinition) -> SchemaValidator:
+        """The compiled validator of a data check's schema."""
+        if check.schema_ is None:
+            raise ValueError(f"{check.id} has no schema")
+        key = schema_key(check.schema_)
+        found = self._validators.get(key)
+        if found is None:
+            code = self.code.get(key) or compile_code(check.schema_)
+            found = self._validators[key] = SchemaValidator(check.schema_, code)
+        return found
 
     def by_source(self, source: str) -> list[CheckDefinition]:
         return [c for c in self.checks if c.source == source and not c.disabled]
@@ -55,14 +80,91 @@ def _files(roots: Iterable[Path]) -> list[Path]:
 
 
 def load_catalog(
-    framework: Framework,
+    framework: Framework | None = None,
     extra: Sequence[Path] = (),
     functions: Mapping[str, object] | None = None,
+    cache_dir: Path | None = None,
 ) -> Catalog:
-    """Every check file, validated: schema well formed, goals known, functions registered."""
+    """Every check file, validated: schema well formed, goals known, functions registered.
+
+    ``framework`` is the one whose goals checks may name (None: the built-in framework,
+    loaded only when the catalog must be validated anew). With a ``cache_dir`` the
+    validated catalog and its compiled schemas are kept there, keyed by the content of
+    every check file, the framework's goals and the function names: an unchanged catalog
+    loads without parsing or validating anything again.
+    """
+    files = _files([BUILTIN_CHECKS, *extra])
+    if cache_dir is None:
+        return _validated(files, framework, functions)
+    cache = ParseCache(cache_dir, scope="catalog")
+    material = _cache_material(files, framework, functions)
+    return cache.get(
+        "catalog",
+        CATALOG_VERSION,
+        material,
+        lambda: _validated(files, framework, functions),
+        encode=_encode,
+        decode=_decode,
+    )
+
+
+def _cache_material(
+    files: Sequence[Path], framework: Framework | None, functions: Mapping[str, object] | None
+) -> bytes:
+    """What a validated catalog depends on, as bytes to hash."""
+    import fastjsonschema
+
+    digest = hashlib.sha256()
+    parts: list[bytes] = [
+        sys.version.encode(),  # compiled code is marshalled for this Python
+        str(fastjsonschema.VERSION).encode(),
+        ("\0".join(sorted(functions)) if functions is not None else "-").encode(),
+    ]
+    if framework is None:
+        parts.extend(
+            p.relative_to(FRAMEWORK_DATA).as_posix().encode() + b"\0" + p.read_bytes()
+            for p in sorted(FRAMEWORK_DATA.rglob("*.yaml"))
+        )
+    else:
+        parts.extend(",".join((g.code, *g.all_aliases)).encode() for g in framework.goals())
+    for path in files:
+        parts.append(str(path).encode() + b"\0" + path.read_bytes())
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.digest()
+
+
+def _encode(catalog: Catalog) -> dict[str, Any]:
+    return {
+        "checks": [c.model_dump(mode="json", by_alias=True) for c in catalog.checks],
+        "code": {key: dump_code(code) for key, code in catalog.code.items()},
+    }
+
+
+def _decode(payload: dict[str, Any]) -> Catalog:
+    checks = tuple(CheckDefinition.model_validate(c) for c in payload["checks"])
+    code = {str(key): load_code(blob) for key, blob in payload["code"].items()}
+    if any(c.schema_ is not None and schema_key(c.schema_) not in code for c in checks):
+        raise ValueError("a schema without compiled code")
+    return Catalog(checks, code)
+
+
+def _validated(
+    files: Sequence[Path], framework: Framework | None, functions: Mapping[str, object] | None
+) -> Catalog:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    from platform_maturity.framework.loader import load_framework, validate_model
+    from platform_maturity.framework.yamlsource import read_yaml
+
+    if framework is None:
+        framework = load_framework()
     checks: list[CheckDefinition] = []
+    code: dict[str, CodeType] = {}
     seen: dict[str, str] = {}
-    for path in _files([BUILTIN_CHECKS, *extra]):
+    for path in files:
         doc = read_yaml(path)
         check = validate_model(CheckDefinition, doc, hint=HINT)
         line = doc.line_of(("id",))
@@ -84,23 +186,31 @@ def load_catalog(
                 file=str(path),
                 line=line,
             )
-        for code in check.goals:
+        for code_ in check.goals:
             try:
-                framework.goal(code)
+                framework.goal(code_)
             except KeyError:
                 raise UserError(
                     "check names an unknown goal",
                     field="goals",
-                    value=code,
+                    value=code_,
                     file=str(path),
                     line=doc.line_of(("goals",)),
                 ) from None
         if check.schema_ is not None:
             try:
                 Draft202012Validator.check_schema(check.schema_)
+                code[schema_key(check.schema_)] = compile_code(check.schema_)
             except SchemaError as exc:
                 raise UserError(
                     f"the check's JSON Schema is invalid: {exc.message}",
+                    field="schema",
+                    file=str(path),
+                    line=doc.line_of(("schema",)),
+                ) from None
+            except Exception as exc:  # fastjsonschema's definition errors
+                raise UserError(
+                    f"the check's JSON Schema cannot be compiled: {exc}",
                     field="schema",
                     file=str(path),
                     line=doc.line_of(("schema",)),
@@ -115,4 +225,4 @@ def load_catalog(
                 hint="Known functions: " + ", ".join(sorted(functions)),
             )
         checks.append(check)
-    return Catalog(tuple(checks))
+    return Catalog(tuple(checks), code)

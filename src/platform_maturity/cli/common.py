@@ -9,18 +9,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from platform_maturity.domain.errors import UserError
-from platform_maturity.services.workspace import (
-    Database,
-    Workspace,
-    find_workspace,
-    load_workspace,
-    open_store,
-)
+from platform_maturity.services.settings import find_workspace
+
+if TYPE_CHECKING:  # the workspace (Pydantic, the framework) loads only when a command needs it
+    from rich.console import Console
+
+    from platform_maturity.services.workspace import Database, Workspace
 
 NOW_ENV = "MATURITY_NOW"
 
@@ -57,16 +56,36 @@ def actor() -> str:
 
 
 def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
     return Console(stderr=stderr, highlight=False)
 
 
 def workspace(ctx: typer.Context) -> Workspace:
+    from platform_maturity.services.workspace import load_workspace
+
     state: State = ctx.ensure_object(State)
     return load_workspace(find_workspace(Path.cwd(), state.workspace_path))
 
 
+def optional_workspace(ctx: typer.Context) -> Workspace | None:
+    """The workspace if there is one (an explicit --workspace must exist), else None."""
+    state: State = ctx.ensure_object(State)
+    if state.workspace_path is not None:
+        return workspace(ctx)
+    try:
+        found = find_workspace(Path.cwd())
+    except UserError:
+        return None
+    from platform_maturity.services.workspace import load_workspace
+
+    return load_workspace(found)
+
+
 @contextmanager
 def store(ctx: typer.Context) -> Iterator[tuple[Workspace, Database]]:
+    from platform_maturity.services.workspace import open_store
+
     ws = workspace(ctx)
     with open_store(ws, now(), actor()) as database:
         yield ws, database

@@ -2,42 +2,59 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
-from platform_maturity.cli import (
-    assess_cmd,
-    demo_cmd,
-    framework_cmd,
-    import_cmd,
-    kpi_cmd,
-    report_cmd,
-    scan_cmd,
-    workspace_cmd,
-)
 from platform_maturity.cli.common import State, console
 from platform_maturity.domain.errors import UserError
 
-app = typer.Typer(
-    name="maturity",
-    help=(
-        "Assess, measure and improve your platform against the Maturity Model for Platform"
-        " Engineering: eight pillars, coded goals, metrics with targets, KPIs.\n\n"
-        "Start with 'maturity demo' to see a scored demo organization, or 'maturity init'"
-        " to create your own workspace."
-    ),
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    rich_markup_mode="rich",
-)
+# The module that registers each top-level command, in the order --help lists them. A command
+# line imports only the module of the command it names (start-up stays fast); --help, an
+# unknown command or no command at all loads them all.
+COMMAND_MODULES: dict[str, str] = {
+    "init": "workspace_cmd",
+    "db": "workspace_cmd",
+    "export": "workspace_cmd",
+    "restore": "workspace_cmd",
+    "audit": "workspace_cmd",
+    "framework": "framework_cmd",
+    "assess": "assess_cmd",
+    "answer": "assess_cmd",
+    "answers": "assess_cmd",
+    "waive": "assess_cmd",
+    "waivers": "assess_cmd",
+    "measure": "assess_cmd",
+    "report": "report_cmd",
+    "snapshot": "report_cmd",
+    "diff": "report_cmd",
+    "scan": "scan_cmd",
+    "demo": "demo_cmd",
+    "import": "import_cmd",
+    "kpi": "kpi_cmd",
+}
+GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w")
 
 
-@app.callback()
+def _new_app() -> typer.Typer:
+    return typer.Typer(
+        name="maturity",
+        help=(
+            "Assess, measure and improve your platform against the Maturity Model for Platform"
+            " Engineering: eight pillars, coded goals, metrics with targets, KPIs.\n\n"
+            "Start with 'maturity demo' to see a scored demo organization, or 'maturity init'"
+            " to create your own workspace."
+        ),
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        rich_markup_mode="rich",
+    )
+
+
 def _global(
     ctx: typer.Context,
     workspace: Annotated[
@@ -54,14 +71,29 @@ def _global(
     ctx.obj = State(workspace_path=workspace)
 
 
-workspace_cmd.register(app)
-framework_cmd.register(app)
-assess_cmd.register(app)
-report_cmd.register(app)
-scan_cmd.register(app)
-demo_cmd.register(app)
-import_cmd.register(app)
-kpi_cmd.register(app)
+def command_name(argv: list[str]) -> str | None:
+    """The top-level command a command line names (None when it names none)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in GLOBAL_OPTIONS_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_app(command: str | None = None) -> typer.Typer:
+    """The ``maturity`` app with the module of ``command`` registered, or every module."""
+    app = _new_app()
+    app.callback()(_global)
+    wanted = COMMAND_MODULES.get(command or "")
+    for name in dict.fromkeys(COMMAND_MODULES.values()):
+        if wanted is None or name == wanted:
+            module = importlib.import_module(f"platform_maturity.cli.{name}")
+            module.register(app)
+    return app
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,23 +102,27 @@ def main(argv: list[str] | None = None) -> int:
     Usage errors (unknown command, missing argument) are reported by Typer itself with
     exit status 2; an interrupted prompt exits 1.
     """
-    err = console(stderr=True)
+    args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=argv, prog_name="maturity")
+        build_app(command_name(args))(args=args, prog_name="maturity")
     except UserError as exc:
-        err.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True)
+        _error(str(exc))
         return 2
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        err.print(
-            Text.assemble(("error: ", "bold red"), f"{where}{exc.strerror or exc}"), soft_wrap=True
-        )
+        _error(f"{where}{exc.strerror or exc}")
         return 2
     except SystemExit as exc:
         if exc.code is None:
             return 0
         return exc.code if isinstance(exc.code, int) else 1
     return 0
+
+
+def _error(message: str) -> None:
+    from rich.text import Text
+
+    console(stderr=True).print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
 
 
 def run() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer.main
 
-from platform_maturity.cli.main import app
+from platform_maturity.cli.main import build_app
 
 
 def _param_line(param: Any) -> str:
@@ -45,7 +45,7 @@ def _walk(command: Any, path: list[str], out: list[str]) -> None:
 
 
 def cli_reference() -> str:
-    root = typer.main.get_command(app)
+    root = typer.main.get_command(build_app())
     out = [
         "# CLI reference",
         "",

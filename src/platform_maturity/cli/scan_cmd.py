@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from importlib.metadata import version
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from platform_maturity.cli.common import actor, console, now, store, workspace
+from platform_maturity.cli.common import actor, console, now, optional_workspace, store
 from platform_maturity.domain.errors import UserError
-from platform_maturity.reports.sarif import render_sarif
-from platform_maturity.reports.scan import render_catalog, render_scan_terminal, scan_json
-from platform_maturity.services.scan import catalog_for, run_scan
+
+if TYPE_CHECKING:
+    from platform_maturity.services.scan import Progress
 
 FORMATS = ("terminal", "json", "sarif")
 
@@ -42,6 +43,14 @@ def scan(
     list_checks: Annotated[
         bool, typer.Option("--list-checks", help="List the checks and exit.")
     ] = False,
+    no_store: Annotated[
+        bool,
+        typer.Option(
+            "--no-store",
+            help="Only report, record nothing: needs no workspace (a CI job that wants"
+            " SARIF or JSON). A workspace, if found, still gives units, exemptions and checks.",
+        ),
+    ] = False,
 ) -> None:
     """Scan for automated evidence: each check's findings become goal outcomes in the report.
 
@@ -50,38 +59,68 @@ def scan(
     platform-maturity.io/exempt-<check id>: "<reason>", or in maturity.yaml under
     scan.exemptions.
     """
+    from platform_maturity.services.scan import catalog_for, run_scan
+
     if fmt not in FORMATS:
         raise UserError(
             "unknown format", field="--format", value=fmt, hint="Use one of: " + ", ".join(FORMATS)
         )
     if list_checks:
-        render_catalog(catalog_for(workspace(ctx)).checks, console())
+        from platform_maturity.reports.scan import render_catalog
+
+        render_catalog(catalog_for(optional_workspace(ctx)).checks, console())
         return
-    out_console = console(stderr=fmt != "terminal" and out is None)
-    with store(ctx) as (ws, database):
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            console=out_console,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("Scanning", total=None)
-
-            def step(what: str, done: int, total: int) -> None:
-                progress.update(task, description=what, completed=done, total=total)
-
+    # the progress bar goes where the summary goes, or to stderr when stdout carries data
+    to_stderr = fmt != "terminal" and out is None
+    if no_store:
+        with _progress(to_stderr) as step:
+            summary = run_scan(optional_workspace(ctx), None, paths or [], now(), actor(), step)
+    else:
+        with store(ctx) as (ws, database), _progress(to_stderr) as step:
             summary = run_scan(ws, database, paths or [], now(), actor(), step)
     if fmt == "terminal":
-        render_scan_terminal(summary, out_console)
+        from platform_maturity.reports.scan import render_scan_terminal
+
+        render_scan_terminal(summary, console())
         return
-    text = (
-        scan_json(summary)
-        if fmt == "json"
-        else render_sarif(summary.checks, summary.observations, version("platform-maturity"))
-    )
+    if fmt == "json":
+        from platform_maturity.reports.scan_json import scan_json
+
+        text = scan_json(summary)
+    else:
+        from importlib.metadata import version
+
+        from platform_maturity.reports.sarif import render_sarif
+
+        text = render_sarif(summary.checks, summary.observations, version("platform-maturity"))
     if out is None:
         typer.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
-        console().print(f"Wrote {out}")
+        typer.echo(f"Wrote {out}")
+
+
+@contextmanager
+def _progress(to_stderr: bool) -> Iterator[Progress]:
+    """A progress bar on a terminal; nothing (and no cost) when output is not one."""
+    stream = sys.stderr if to_stderr else sys.stdout
+    out = console(stderr=to_stderr) if stream.isatty() else None
+    if out is None or not out.is_terminal:
+        yield lambda _what, _done, _total: None
+        return
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
+
+    with Bar(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=out,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Scanning", total=None)
+
+        def step(what: str, done: int, total: int) -> None:
+            bar.update(task, description=what, completed=done, total=total)
+
+        yield step

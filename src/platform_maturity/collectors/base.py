@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -45,7 +46,7 @@ class ScanContext:
     exemptions: Sequence[Exemption] = ()
     root: Path = field(default_factory=Path.cwd)
     scan_roots: Sequence[Path] = ()
-    cache_dir: Path | None = None  # parsed inputs by content hash (collectors/cache.py)
+    cache_dir: Path | None = None  # parsed inputs by content hash (platform_maturity/cache.py)
 
     def exemption(self, check_id: str, subject: str) -> Exemption | None:
         for exemption in self.exemptions:
@@ -53,22 +54,82 @@ class ScanContext:
                 return exemption
         return None
 
+    @cached_property
+    def _bases(self) -> tuple[tuple[Path, Path], ...]:
+        """Each base for naming files, as written and with links resolved."""
+        bases = (self.root, *(r.parent for r in self.scan_roots))
+        return tuple((Path(os.path.abspath(b)), b.resolve()) for b in bases)
+
+    @cached_property
+    def _folders(self) -> dict[Path, Path]:
+        return {}
+
+    def _resolved(self, folder: Path) -> Path:
+        """``folder`` with links resolved, once per folder and scan."""
+        found = self._folders.get(folder)
+        if found is None:
+            found = self._folders[folder] = folder.resolve()
+        return found
+
     def relative(self, path: Path) -> str:
         """How a file is named in findings: relative to the workspace, or else to the parent
         of the scanned folder that holds it (so findings read the same on every machine)."""
         full = Path(os.path.abspath(path))  # links are named where they are, not followed
-        for base in (self.root, *(r.parent for r in self.scan_roots)):
+        behind_link: Path | None = None
+        for written, resolved in self._bases:
             # compare as written and with links resolved: either side may sit behind a link
-            for left, right in (
-                (full, Path(os.path.abspath(base))),
-                (full, base.resolve()),
-                (full.parent.resolve() / full.name, base.resolve()),
-            ):
-                try:
-                    return left.relative_to(right).as_posix()
-                except ValueError:
-                    continue
+            if full.is_relative_to(written):
+                return full.relative_to(written).as_posix()
+            if full.is_relative_to(resolved):
+                return full.relative_to(resolved).as_posix()
+            if behind_link is None:
+                behind_link = self._resolved(full.parent) / full.name
+            if behind_link.is_relative_to(resolved):
+                return behind_link.relative_to(resolved).as_posix()
         return path.as_posix()
+
+
+SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "vendor", ".terraform", "__pycache__"})
+
+
+def walk(
+    roots: Sequence[Path],
+    accept: Callable[[Path], bool],
+    *,
+    keep_given: bool = False,
+    list_outside_links: bool = False,
+) -> list[Path]:
+    """Files under ``roots`` that ``accept`` likes, in path order; folders in SKIP_DIRS
+    are not entered and linked folders are not followed.
+
+    ``keep_given``: a root that is a file is kept even when ``accept`` declines it.
+    ``list_outside_links``: a link leading out of its root is listed without being read
+    (for the collector to report); otherwise ``accept`` decides on it like on any file.
+    """
+    found: list[Path] = []
+    for root in roots:
+        if root.is_file():
+            if keep_given or accept(root):
+                found.append(root)
+            continue
+        inside = root.resolve()
+        mine: list[Path] = []
+        for folder, dirs, files in os.walk(root):
+            base = Path(folder)
+            dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
+            links = (d for d in dirs if os.path.islink(os.path.join(folder, d)))
+            for name in (*files, *links):
+                path = base / name
+                if (
+                    list_outside_links
+                    and path.is_symlink()
+                    and not path.resolve().is_relative_to(inside)
+                ):
+                    mine.append(path)
+                elif path.is_file() and accept(path):
+                    mine.append(path)
+        found.extend(sorted(mine))
+    return found
 
 
 def read_head(path: Path, size: int = 65536) -> bytes:

@@ -31,7 +31,7 @@ class CheckTally:
 
 @dataclass
 class ScanSummary:
-    scan_id: int
+    scan_id: int | None  # None when the scan was not stored (maturity scan --no-store)
     started_at: datetime
     finished_at: datetime
     roots: list[str]

@@ -117,19 +117,27 @@ def scan_measurements(
     at: datetime,
     source: str,
 ) -> list[Measurement]:
-    """Percentage metrics that follow from a scan: the share of subjects that pass a check.
+    """Percentage metrics that follow from a scan: the share of subjects that pass.
 
     ``check_metrics`` maps a check id to the metric it measures (e.g. the share of
-    repositories with CI). One value for the organization and one per unit with subjects.
+    repositories with CI). Several checks may measure one metric (cloud resources and
+    cluster objects defined as code): their subjects are pooled, and a subject passes when
+    every verdict on it passes (or is waived). One value for the organization and one per
+    unit with subjects; undecided verdicts are left out.
     """
+    by_metric: dict[str, list[Observation]] = defaultdict(list)
+    for o in observations:
+        metric_id = check_metrics.get(o.check_id)
+        if metric_id is not None and o.passed is not None:
+            by_metric[metric_id].append(o)
     measurements: list[Measurement] = []
-    for check_id, metric_id in sorted(check_metrics.items()):
-        found = [o for o in observations if o.check_id == check_id and o.passed is not None]
+    for metric_id, found in sorted(by_metric.items()):
         for unit in (None, *units):
-            scoped = [o for o in found if unit is None or o.unit == unit]
             subjects: dict[str, bool] = {}
-            for o in scoped:
-                subjects[o.subject] = subjects.get(o.subject, True) and bool(o.passed or o.waived)
+            for o in found:
+                if unit is None or o.unit == unit:
+                    ok = bool(o.passed or o.waived)
+                    subjects[o.subject] = subjects.get(o.subject, True) and ok
             if not subjects:
                 continue
             share = 100.0 * sum(subjects.values()) / len(subjects)

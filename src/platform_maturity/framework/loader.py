@@ -138,11 +138,18 @@ class _Sources:
 _CACHE: dict[tuple[object, ...], Framework] = {}
 
 
-def load_framework(root: Path | None = None, overrides: Sequence[Path] = ()) -> Framework:
+FRAMEWORK_CACHE_VERSION = "1"  # bump when the loader's result changes for the same files
+
+
+def load_framework(
+    root: Path | None = None, overrides: Sequence[Path] = (), cache_dir: Path | None = None
+) -> Framework:
     """Load the framework from ``root`` (the built-in one by default), then apply overrides.
 
-    The built-in framework is immutable, so its result is cached per set of override
-    files (keyed by path, size and modification time).
+    The built-in framework is immutable, so its result is cached in the process per set of
+    override files (keyed by path, size and modification time). With a ``cache_dir`` the
+    validated framework is also kept on disk, keyed by the content of every file it was
+    read from, so the next process skips parsing and validating the YAML.
     """
     if root is None or root == BUILTIN_ROOT:
         key: tuple[object, ...] = tuple(
@@ -150,9 +157,33 @@ def load_framework(root: Path | None = None, overrides: Sequence[Path] = ()) -> 
             for p in overrides
         )
         if key not in _CACHE:
-            _CACHE[key] = _load(BUILTIN_ROOT, overrides)
+            _CACHE[key] = _load_cached(BUILTIN_ROOT, overrides, cache_dir)
         return _CACHE[key]
-    return _load(root, overrides)
+    return _load_cached(root, overrides, cache_dir)
+
+
+def _load_cached(root: Path, overrides: Sequence[Path], cache_dir: Path | None) -> Framework:
+    if cache_dir is None:
+        return _load(root, overrides)
+    from platform_maturity.cache import ParseCache
+
+    files = [*sorted(root.rglob("*.yaml")), *overrides]
+    try:
+        material = b"".join(
+            len(part).to_bytes(8, "big") + part
+            for path in files
+            for part in (str(path).encode(), path.read_bytes())
+        )
+    except OSError:
+        return _load(root, overrides)  # the loader says what is missing
+    return ParseCache(cache_dir, scope="framework").get(
+        "framework",
+        FRAMEWORK_CACHE_VERSION,
+        material,
+        lambda: _load(root, overrides),
+        encode=lambda framework: framework.model_dump(mode="json", by_alias=True),
+        decode=Framework.model_validate,
+    )
 
 
 def _load(root: Path, overrides: Sequence[Path]) -> Framework:

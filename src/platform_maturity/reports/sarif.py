@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from platform_maturity.domain.checks import CheckDefinition
 from platform_maturity.domain.records import Observation
+from platform_maturity.reports.scan_json import dumps
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
@@ -98,4 +98,4 @@ def render_sarif(
             }
         ],
     }
-    return json.dumps(document, indent=2) + "\n"
+    return dumps(document)

@@ -1,24 +1,21 @@
-"""Render a scan: the summary table in the terminal, and the whole scan as JSON."""
+"""Render a scan in the terminal: the summary table, failures and unreadable inputs."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
 from platform_maturity.domain.checks import CheckDefinition
-from platform_maturity.domain.scans import PROBLEM_CHECK, ScanSummary
+from platform_maturity.domain.scans import ScanSummary
 from platform_maturity.reports.terminal import make_table
 
 
 def render_scan_terminal(summary: ScanSummary, console: Console, failures: int = 15) -> None:
     inputs = ", ".join(f"{n} {k}" for k, n in sorted(summary.inputs.items()) if n) or "no inputs"
-    console.print(
-        Text.assemble(("Scan ", "bold"), (f"#{summary.scan_id}", "bold cyan"), f" read {inputs}.")
-    )
+    stored = "not stored" if summary.scan_id is None else f"#{summary.scan_id}"
+    console.print(Text.assemble(("Scan ", "bold"), (stored, "bold cyan"), f" read {inputs}."))
     table = make_table(console, "Checks")
     table.add_column("Check", overflow="fold")
     table.add_column("Goals")
@@ -66,50 +63,13 @@ def render_scan_terminal(summary: ScanSummary, console: Console, failures: int =
     console.print(
         f"Automated evidence for {len(goals)} goal(s); "
         f"{sum(t.failed for t in summary.tallies)} failing finding(s), "
-        f"{len(summary.problems)} unreadable input(s). 'maturity report' shows the scorecard."
+        f"{len(summary.problems)} unreadable input(s). "
+        + (
+            "'maturity report' shows the scorecard."
+            if summary.scan_id is not None
+            else "Nothing was stored (--no-store)."
+        )
     )
-
-
-def scan_json(summary: ScanSummary) -> str:
-    """The scan as JSON: counts per check, every finding with its evidence, the problems."""
-    document: dict[str, Any] = {
-        "scan_id": summary.scan_id,
-        "started_at": summary.started_at.isoformat(),
-        "finished_at": summary.finished_at.isoformat(),
-        "roots": summary.roots,
-        "inputs": summary.inputs,
-        "checks": [
-            {
-                "id": t.check.id,
-                "title": t.check.title,
-                "goals": list(t.check.goals),
-                "severity": t.check.severity,
-                "passed": t.passed,
-                "failed": t.failed,
-                "waived": t.waived,
-                "undecided": t.undecided,
-            }
-            for t in summary.tallies
-        ],
-        "findings": [
-            {
-                "check": o.check_id,
-                "subject": o.subject,
-                "unit": o.unit,
-                "goals": list(o.goal_codes),
-                "passed": o.passed,
-                "waived": o.waived,
-                "message": o.message,
-                "evidence": [e.model_dump(exclude_none=True) for e in o.evidence],
-            }
-            for o in summary.observations
-            if o.check_id != PROBLEM_CHECK
-        ],
-        "problems": [
-            {"path": p.path, "line": p.line, "message": p.message} for p in summary.problems
-        ],
-    }
-    return json.dumps(document, indent=2) + "\n"
 
 
 def render_catalog(checks: Sequence[CheckDefinition], console: Console) -> None:

@@ -6,6 +6,7 @@ things right, the Data team few). Everything is generated, deterministic and fic
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from dataclasses import dataclass
@@ -307,8 +308,118 @@ def _terraform(unit: str, p: Practice) -> str:
     )
 
 
+ACCOUNT = {"platform": "111111111111", "payments": "222222222222"}
+ACCOUNT.update({"storefront": "333333333333", "data": "444444444444", "shared": "999999999999"})
+REGION = "eu-west-1"
+
+
+def _live(kind: str, name: str, namespace: str, serial: int, marks: str) -> str:
+    """One object as ``kubectl get -o yaml`` shows it (a uid and a resourceVersion)."""
+    api = "v1"
+    body = "    spec:\n      ports: [{port: 80, targetPort: 8080}]\n" if kind == "Service" else ""
+    body = "    data: {LOG_LEVEL: info}\n" if kind == "ConfigMap" else body
+    return (
+        f"  - apiVersion: {api}\n    kind: {kind}\n    metadata:\n      name: {name}\n"
+        f"      namespace: {namespace}\n"
+        f"      uid: 00000000-0000-4000-8000-{serial:012d}\n"
+        f'      resourceVersion: "{1000 + serial}"\n{marks}{body}'
+    )
+
+
+def _cluster_dump() -> str:
+    """What 'kubectl get services,configmaps -A -o yaml' prints for the demo cluster: teams
+    with continuous delivery apply through Helm and Argo CD; the others by hand."""
+    items = []
+    serial = 0
+    for unit, p in PRACTICE.items():
+        for name in REPOSITORIES[unit]:
+            serial += 1
+            helm = (
+                "      labels: {app.kubernetes.io/managed-by: Helm}\n"
+                f"      annotations: {{meta.helm.sh/release-name: {name}}}\n"
+            )
+            by_hand = "      managedFields: [{manager: kubectl-create, operation: Update}]\n"
+            items.append(_live("Service", name, unit, serial, helm if p.cd else by_hand))
+            serial += 1
+            argo = (
+                "      annotations: {argocd.argoproj.io/tracking-id: "
+                f'"{unit}:/ConfigMap:{unit}/{name}-settings"}}\n'
+            )
+            items.append(
+                _live("ConfigMap", f"{name}-settings", unit, serial, argo if p.cd else by_hand)
+            )
+        serial += 1  # the cluster's own objects, never counted
+        items.append(_live("ConfigMap", "kube-root-ca.crt", unit, serial, ""))
+    return "apiVersion: v1\nkind: List\nitems:\n" + "".join(items)
+
+
+def _arn(unit: str, service: str, resource: str) -> str:
+    region = "" if service == "s3" else REGION
+    account = "" if service == "s3" else ACCOUNT[unit]
+    return f"arn:aws:{service}:{region}:{account}:{resource}"
+
+
+def _inventory(unit: str, p: Practice) -> str:
+    """'aws resourcegroupstaggingapi get-resources' for a team's account: what Terraform
+    declares carries ManagedBy=terraform; teams that do not protect their data also keep
+    things made in the console."""
+    managed = [{"Key": "ManagedBy", "Value": "terraform"}, {"Key": "team", "Value": unit}]
+    entries = [
+        {"ResourceARN": _arn(unit, "rds", f"db:{unit}-db"), "Tags": managed},
+        {"ResourceARN": _arn(unit, "kms", f"key/{unit}-data-key"), "Tags": managed},
+    ]
+    if not p.protected:
+        entries += [
+            {
+                "ResourceARN": _arn(unit, "s3", f"{unit}-manual-exports"),
+                "Tags": [{"Key": "owner", "Value": f"{unit}-oncall"}],
+            },
+            {
+                "ResourceARN": _arn(unit, "ec2", "instance/i-0d3b2a1c0f9e8d7c6"),
+                "Tags": [{"Key": "Name", "Value": f"{unit}-bastion"}],
+            },
+        ]
+    return json.dumps({"ResourceTagMappingList": entries}, indent=2) + "\n"
+
+
+SHARED = {  # the shared stack, applied by Terraform: (type, name, arn)
+    "aws_iam_role": ("ci_deployer", _arn("shared", "iam", "role/ci-deployer")),
+    "aws_sqs_queue": ("events", _arn("shared", "sqs", "events")),
+    "aws_ecs_cluster": ("tools", _arn("shared", "ecs", "cluster/tools")),
+}
+
+
+def _shared_state() -> str:
+    """'terraform show -json' of the shared stack's state."""
+    resources = [
+        {
+            "address": f"{kind}.{name}",
+            "mode": "managed",
+            "type": kind,
+            "name": name,
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "values": {"name": name, "arn": arn},
+        }
+        for kind, (name, arn) in SHARED.items()
+    ]
+    state = {
+        "format_version": "1.0",
+        "terraform_version": "1.9.8",
+        "values": {"root_module": {"resources": resources}},
+    }
+    return json.dumps(state, indent=2) + "\n"
+
+
+def _shared_inventory() -> str:
+    entries = [{"ResourceARN": arn, "Tags": []} for _name, arn in SHARED.values()]
+    default_vpc = _arn("shared", "ec2", "vpc/vpc-default0a1b2c3d")
+    entries.append({"ResourceARN": default_vpc, "Tags": []})  # AWS makes it; exempted
+    return json.dumps({"ResourceTagMappingList": entries}, indent=2) + "\n"
+
+
 def write_evidence(folder: Path) -> None:
-    """Repositories (as git repositories), manifests and Terraform for every demo team."""
+    """Repositories (as git repositories), manifests and Terraform for every demo team, a
+    dump of the cluster, and the inventories of the cloud accounts with the shared stack."""
     for unit, practice in PRACTICE.items():
         for name in REPOSITORIES[unit]:
             _repository(folder / "repos" / name, name, practice)
@@ -318,3 +429,11 @@ def write_evidence(folder: Path) -> None:
         terraform = folder / "terraform" / unit / "main.tf"
         terraform.parent.mkdir(parents=True, exist_ok=True)
         terraform.write_text(_terraform(unit, practice), encoding="utf-8")
+        (terraform.parent / "inventory.json").write_text(
+            _inventory(unit, practice), encoding="utf-8"
+        )
+    (folder / "k8s" / "cluster-dump.yaml").write_text(_cluster_dump(), encoding="utf-8")
+    shared = folder / "terraform" / "shared"
+    shared.mkdir(parents=True, exist_ok=True)
+    (shared / "state.json").write_text(_shared_state(), encoding="utf-8")
+    (shared / "inventory.json").write_text(_shared_inventory(), encoding="utf-8")

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platform_maturity.checks.catalog import Catalog, load_catalog
 from platform_maturity.collectors.base import Exemption, Problem, ScanContext
@@ -14,17 +15,24 @@ from platform_maturity.collectors.registry import check_functions, collectors
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.records import EvidenceRef, Observation
 from platform_maturity.domain.scans import PROBLEM_CHECK, CheckTally, ScanSummary
-from platform_maturity.engine.evidence import scan_measurements
-from platform_maturity.services.workspace import Workspace
-from platform_maturity.store import repo
-from platform_maturity.store.db import Database
+from platform_maturity.services.settings import user_cache_dir
+
+if TYPE_CHECKING:  # the workspace and the store are imported only when there are some
+    from platform_maturity.services.workspace import Workspace
+    from platform_maturity.store.db import Database
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
-def catalog_for(workspace: Workspace) -> Catalog:
+def catalog_for(workspace: Workspace | None) -> Catalog:
+    """The built-in checks and the workspace's own (only the built-in ones without one)."""
+    cache = user_cache_dir() / "catalog"
+    if workspace is None:
+        return load_catalog(functions=check_functions(), cache_dir=cache)
     extra = [(workspace.root / p).resolve() for p in workspace.config.scan.checks]
-    return load_catalog(workspace.framework, extra=extra, functions=check_functions())
+    return load_catalog(
+        workspace.framework, extra=extra, functions=check_functions(), cache_dir=cache
+    )
 
 
 def default_roots(workspace: Workspace) -> dict[str, list[Path]]:
@@ -113,51 +121,22 @@ def _problem_observation(problem: Problem, collector: str, now: datetime) -> Obs
 
 
 def _tallies(catalog: Catalog, observations: Sequence[Observation]) -> list[CheckTally]:
-    tallies = []
-    for check in catalog.checks:
-        mine = [o for o in observations if o.check_id == check.id]
-        if not mine:
-            continue
-        tallies.append(
-            CheckTally(
-                check=check,
-                passed=sum(1 for o in mine if o.passed),
-                failed=sum(1 for o in mine if o.passed is False and not o.waived),
-                waived=sum(1 for o in mine if o.waived),
-                undecided=sum(1 for o in mine if o.passed is None),
-            )
-        )
-    return tallies
+    counts: dict[str, list[int]] = {}  # check id -> [passed, failed, waived, undecided]
+    for o in observations:
+        row = counts.setdefault(o.check_id, [0, 0, 0, 0])
+        row[0] += bool(o.passed)
+        row[1] += o.passed is False and not o.waived
+        row[2] += o.waived
+        row[3] += o.passed is None
+    return [CheckTally(check, *counts[check.id]) for check in catalog.checks if check.id in counts]
 
 
-def run_scan(
-    workspace: Workspace,
-    database: Database,
-    paths: Sequence[Path],
-    now: datetime,
-    actor: str,
-    progress: Progress | None = None,
-    clock: Callable[[], datetime] | None = None,
-) -> ScanSummary:
-    """Scan ``paths`` (or the workspace's evidence roots); store it all or nothing."""
-    found = collectors(_collector_options(workspace))
-    if paths:
-        given = [p.resolve() for p in paths]
-        by_collector = dict.fromkeys(found, given)
-    else:
-        by_collector = default_roots(workspace)
-    roots = list(dict.fromkeys(r for rs in by_collector.values() for r in rs))
-    if not roots:
-        raise UserError(
-            "nothing to scan",
-            hint="Give paths (maturity scan PATH...) or list them under evidence: in"
-            f" {workspace.config_path.name} (repositories, kubernetes, terraform).",
-        )
-    for root in roots:
-        if not root.exists():
-            raise UserError("no such file or folder to scan", file=str(root))
-    catalog = catalog_for(workspace)
-    context = ScanContext(
+def _context(
+    workspace: Workspace | None, catalog: Catalog, now: datetime, roots: Sequence[Path]
+) -> ScanContext:
+    if workspace is None:  # a scan that is not stored: no units, exemptions or cache
+        return ScanContext(catalog=catalog, now=now, root=Path.cwd().resolve(), scan_roots=roots)
+    return ScanContext(
         catalog=catalog,
         now=now,
         unit_for=_unit_for(workspace),
@@ -167,6 +146,80 @@ def run_scan(
         scan_roots=roots,
         cache_dir=workspace.root.resolve() / ".maturity" / "cache",
     )
+
+
+def _store(
+    workspace: Workspace,
+    database: Database,
+    catalog: Catalog,
+    observations: list[Observation],
+    *,
+    roots: list[str],
+    inputs: int,
+    problems: int,
+    times: tuple[datetime, datetime],
+    actor: str,
+) -> int:
+    """One transaction: the scan, its observations and the metrics they give."""
+    from platform_maturity.engine.evidence import scan_measurements
+    from platform_maturity.store import repo
+
+    started, finished = times
+    check_metrics = {c.id: c.metric for c in catalog.checks if c.metric}
+    measurements = scan_measurements(
+        observations, check_metrics, [u.slug for u in workspace.config.units], started, "scan"
+    )
+    with database.transaction() as session:
+        scan_id = repo.add_scan(
+            session,
+            started_at=started,
+            finished_at=finished,
+            roots=roots,
+            inputs=inputs,
+            observations=observations,
+            problems=problems,
+            actor=actor,
+        )
+        for measurement in measurements:
+            repo.add_measurement(session, measurement, actor, started)
+    return scan_id
+
+
+def run_scan(
+    workspace: Workspace | None,
+    database: Database | None,
+    paths: Sequence[Path],
+    now: datetime,
+    actor: str,
+    progress: Progress | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> ScanSummary:
+    """Scan ``paths`` (or the workspace's evidence roots) and store it all or nothing.
+
+    Without a ``database`` the scan is only returned (``scan_id`` is None); without a
+    ``workspace`` it uses the built-in checks, no units and no exemptions but annotations.
+    """
+    found = collectors(_collector_options(workspace) if workspace else None)
+    if paths:
+        given = [p.resolve() for p in paths]
+        by_collector = dict.fromkeys(found, given)
+    elif workspace is not None:
+        by_collector = default_roots(workspace)
+    else:
+        by_collector = {}
+    roots = list(dict.fromkeys(r for rs in by_collector.values() for r in rs))
+    if not roots:
+        where = f" in {workspace.config_path.name}" if workspace else " in maturity.yaml"
+        raise UserError(
+            "nothing to scan",
+            hint="Give paths (maturity scan PATH...) or list them under evidence:"
+            f"{where} (repositories, kubernetes, terraform).",
+        )
+    for root in roots:
+        if not root.exists():
+            raise UserError("no such file or folder to scan", file=str(root))
+    catalog = catalog_for(workspace)
+    context = _context(workspace, catalog, now, roots)
     report = progress or (lambda _what, _done, _total: None)
     observations: list[Observation] = []
     problems: list[Problem] = []
@@ -185,25 +238,21 @@ def run_scan(
         observations.extend(result.observations)
         problems.extend(result.problems)
         observations.extend(_problem_observation(p, name, now) for p in result.problems)
-    report("Storing", len(found), len(found))
-    check_metrics = {c.id: c.metric for c in catalog.checks if c.metric}
-    measurements = scan_measurements(
-        observations, check_metrics, [u.slug for u in workspace.config.units], now, "scan"
-    )
     finished = clock() if clock else now
-    with database.transaction() as session:
-        scan_id = repo.add_scan(
-            session,
-            started_at=now,
-            finished_at=finished,
+    scan_id: int | None = None
+    if database is not None and workspace is not None:
+        report("Storing", len(found), len(found))
+        scan_id = _store(
+            workspace,
+            database,
+            catalog,
+            observations,
             roots=[str(r) for r in roots],
             inputs=sum(inputs.values()),
-            observations=observations,
             problems=len(problems),
+            times=(now, finished),
             actor=actor,
         )
-        for measurement in measurements:
-            repo.add_measurement(session, measurement, actor, now)
     return ScanSummary(
         scan_id=scan_id,
         started_at=now,

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,19 +20,15 @@ from platform_maturity.domain.kpi_mapping import KpiMapping
 from platform_maturity.domain.records import OrgUnit
 from platform_maturity.framework.loader import load_framework, validate_model
 from platform_maturity.framework.yamlsource import read_yaml
-from platform_maturity.store import repo
-from platform_maturity.store.db import (
-    Database as Database,
-)
-from platform_maturity.store.db import (
-    current_revision,
-    head_revision,
-    open_database,
-    redact,
-)
+from platform_maturity.services.settings import CACHE_ENV as CACHE_ENV
+from platform_maturity.services.settings import CONFIG_NAME as CONFIG_NAME
+from platform_maturity.services.settings import DATABASE_ENV as DATABASE_ENV
+from platform_maturity.services.settings import find_workspace as find_workspace
+from platform_maturity.services.settings import user_cache_dir as user_cache_dir
 
-CONFIG_NAME = "maturity.yaml"
-DATABASE_ENV = "MATURITY_DATABASE_URL"
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by commands that open it
+    from platform_maturity.store.db import Database as Database
+
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
 
@@ -136,27 +132,6 @@ class Workspace:
         )
 
 
-def find_workspace(start: Path, explicit: Path | None = None) -> Path:
-    """The folder holding ``maturity.yaml``: ``explicit``, or ``start`` or one of its parents."""
-    if explicit is not None:
-        path = explicit / CONFIG_NAME if explicit.is_dir() else explicit
-        if not path.is_file():
-            raise UserError(
-                "no workspace here",
-                file=str(path),
-                hint="Run 'maturity init DIR' to create one, or fix --workspace.",
-            )
-        return path
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_NAME).is_file():
-            return folder / CONFIG_NAME
-    raise UserError(
-        f"no {CONFIG_NAME} in {start} or any folder above it",
-        hint="Run 'maturity init' to create a workspace here, 'maturity demo' to try the"
-        " demo organization, or pass --workspace PATH.",
-    )
-
-
 def default_database_url(root: Path) -> str:
     return f"sqlite:///{(root / '.maturity' / 'maturity.db').as_posix()}"
 
@@ -199,7 +174,7 @@ def load_workspace(config_path: Path, env: Mapping[str, str] | None = None) -> W
                 hint="Paths are relative to the workspace folder.",
             )
         overrides.append(path)
-    framework = load_framework(overrides=overrides)
+    framework = load_framework(overrides=overrides, cache_dir=user_cache_dir(env) / "framework")
     url = env.get(DATABASE_ENV) or config.database.url or default_database_url(root)
     source = DATABASE_ENV if env.get(DATABASE_ENV) else "database.url"
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
@@ -223,6 +198,9 @@ def framework_digest(framework: Framework) -> str:
 @contextmanager
 def open_store(workspace: Workspace, now: datetime, actor: str) -> Iterator[Database]:
     """Open (and migrate) the database; record the framework version and the units."""
+    from platform_maturity.store import repo
+    from platform_maturity.store.db import open_database
+
     if workspace.database_url.startswith("sqlite:///"):
         Path(workspace.database_url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     database = open_database(workspace.database_url, source=workspace.database_source)
@@ -250,6 +228,8 @@ class DatabaseStatus:
 
 
 def database_status(workspace: Workspace, database: Database) -> DatabaseStatus:
+    from platform_maturity.store.db import current_revision, head_revision, redact
+
     return DatabaseStatus(
         url=redact(workspace.database_url),
         revision=current_revision(database.engine),

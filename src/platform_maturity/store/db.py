@@ -5,19 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 import platform_maturity.store.events  # noqa: F401  (imported event tables join the metadata)
 from platform_maturity.domain.errors import UserError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest migration. Opening a database whose schema is already here costs one query and
+# never loads Alembic; a test keeps this equal to the head of migrations/versions.
+SCHEMA_HEAD = "0004_kpi_events"
+VERSION_TABLE = "alembic_version"
 
 
 def normalize_url(url: str) -> str:
@@ -38,6 +42,8 @@ def redact(url: str) -> str:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -59,16 +65,28 @@ def make_engine(url: str) -> Engine:
 
 
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    """The newest migration, as Alembic reads it from the migration scripts."""
+    from alembic.script import ScriptDirectory
+
+    head: str | None = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    return head
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The migration the database's schema is at (None for an empty database)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
+    return rows[0][0] if len(rows) == 1 else None
 
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (a no-op when it is already there)."""
+    if current_revision(engine) == SCHEMA_HEAD:
+        return
+    from alembic import command
+
     config = _alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

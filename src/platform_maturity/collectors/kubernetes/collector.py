@@ -11,17 +11,16 @@ depends on them is recorded as undecided (``passed`` is None).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
-from platform_maturity.collectors.base import CollectorResult, Problem, ScanContext
-from platform_maturity.collectors.cache import ParseCache, activated
+from platform_maturity.cache import ParseCache, activated
+from platform_maturity.checks.catalog import Catalog
+from platform_maturity.checks.validators import SchemaValidator
+from platform_maturity.collectors.base import CollectorResult, Problem, ScanContext, walk
 from platform_maturity.collectors.kubernetes.manifests import (
     K8sObject,
     interpolations,
@@ -49,27 +48,9 @@ from platform_maturity.domain.records import EvidenceRef, Observation
 from platform_maturity.framework.yamlsource import Located, PathKey
 
 EXEMPT_PREFIX = "platform-maturity.io/exempt"
-SKIP_DIRS = {".git", "node_modules", ".venv", "vendor", ".terraform", "__pycache__"}
 TERRAFORM_SUFFIXES = (".tf", ".tfstate")
 MAX_VARIANTS = 64  # rounds of fillings of Terraform-only values for relational checks
 Finding = tuple[K8sObject, bool | None, str, PathKey, str]  # obj, passed, message, path, label
-
-
-def walk(roots: Sequence[Path], accept: Any) -> list[Path]:
-    """Files under ``roots`` (files given directly are kept) that ``accept`` likes."""
-    found: list[Path] = []
-    for root in roots:
-        if root.is_file():
-            found.append(root)
-            continue
-        for path in sorted(root.rglob("*")):
-            if any(part in SKIP_DIRS for part in path.relative_to(root).parts):
-                continue
-            if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
-                found.append(path)  # reported by the collector, never followed
-            elif path.is_file() and accept(path):
-                found.append(path)
-    return found
 
 
 def outside_link(path: Path, roots: Sequence[Path]) -> bool:
@@ -82,9 +63,18 @@ def outside_link(path: Path, roots: Sequence[Path]) -> bool:
 
 @dataclass(frozen=True)
 class _Compiled:
-    validator: Draft202012Validator
-    pool: tuple[Any, ...]  # values the schema singles out, for deciding over unknowns
-    names: frozenset[str] | None  # property names it mentions; None: any key may matter
+    validator: SchemaValidator
+
+    @cached_property
+    def pool(self) -> tuple[Any, ...]:
+        """Values the schema singles out, for deciding over values only Terraform knows."""
+        return schema_pool(self.validator.schema)
+
+    @cached_property
+    def names(self) -> frozenset[str] | None:
+        """The property names the schema mentions; None: any key may matter."""
+        names: set[str] = set()
+        return frozenset(names) if _property_names(self.validator.schema, names) else None
 
 
 # keywords that look at keys a schema does not name: with one, any value may matter
@@ -123,14 +113,8 @@ def _property_names(node: Any, names: set[str]) -> bool:
     return True
 
 
-@lru_cache(maxsize=512)
-def _compile(schema_json: str) -> _Compiled:
-    schema = json.loads(schema_json)
-    names: set[str] = set()
-    exact = _property_names(schema, names)
-    return _Compiled(
-        Draft202012Validator(schema), schema_pool(schema), frozenset(names) if exact else None
-    )
+def _compile(check: CheckDefinition, catalog: Catalog) -> _Compiled:
+    return _Compiled(catalog.validator(check))
 
 
 def _holds_unknowns(obj: K8sObject, path: PathKey) -> bool:
@@ -294,7 +278,7 @@ class KubernetesCollector:
 
     def discover(self, roots: Sequence[Path]) -> list[Path]:
         """Manifests and cluster dumps, and the Terraform inputs that may declare objects."""
-        found = walk(roots, looks_like_manifest)
+        found = walk(roots, looks_like_manifest, keep_given=True, list_outside_links=True)
         found.extend(TerraformCollector().discover(roots))
         return list(dict.fromkeys(found))
 
@@ -331,7 +315,11 @@ class KubernetesCollector:
         related = self._relate(checks, objects)
         files: dict[str, Path] = {}
         for check in checks:
-            found = related[check.id] if check.id in related else self._evaluate(check, objects)
+            found = (
+                related[check.id]
+                if check.id in related
+                else self._evaluate(check, objects, context.catalog)
+            )
             for obj, passed, message, where, label in found:
                 result.observations.append(
                     self._observation(check, obj, passed, message, where, label, context, files)
@@ -386,9 +374,11 @@ class KubernetesCollector:
                 )
         return found
 
-    def _evaluate(self, check: CheckDefinition, objects: Sequence[K8sObject]) -> Iterator[Finding]:
+    def _evaluate(
+        self, check: CheckDefinition, objects: Sequence[K8sObject], catalog: Catalog
+    ) -> Iterator[Finding]:
         """A data check: its schema on every instance (workload, pod, container)."""
-        compiled = _compile(json.dumps(check.schema_, sort_keys=True))
+        compiled = _compile(check, catalog)
         passed_text = check.pass_message or check.title
         failed_text = check.fail_message or f"fails: {check.title}"
         for obj in objects:

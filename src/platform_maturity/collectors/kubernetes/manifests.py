@@ -11,8 +11,9 @@ from typing import Any
 
 import yaml
 
+from platform_maturity.cache import ParseCache
 from platform_maturity.collectors.base import read_head
-from platform_maturity.collectors.cache import ParseCache
+from platform_maturity.collectors.terraform.inventory import looks_like_inventory
 from platform_maturity.collectors.terraform.model import INTERPOLATION
 from platform_maturity.collectors.terraform.plan import looks_like_plan
 from platform_maturity.domain.errors import UserError
@@ -237,4 +238,4 @@ def looks_like_manifest(path: Path) -> bool:
     head = read_head(path)
     if b"apiVersion" not in head or b"kind" not in head:
         return False
-    return not (path.suffix == ".json" and looks_like_plan(path))
+    return not (path.suffix == ".json" and (looks_like_plan(path) or looks_like_inventory(path)))

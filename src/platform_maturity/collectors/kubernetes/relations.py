@@ -253,6 +253,128 @@ def service_account_token_not_mounted(objects: Sequence[K8sObject]) -> Iterator[
             )
 
 
+# objects the cluster makes or keeps for itself, never written by anyone
+SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
+SYSTEM_KINDS = (
+    "Event",
+    "Endpoints",
+    "EndpointSlice",
+    "Lease",
+    "ControllerRevision",
+    "Node",
+    "ComponentStatus",
+    "CertificateSigningRequest",
+    "Binding",
+)
+DEFAULT_OBJECTS = {
+    ("Namespace", "default"),
+    ("ServiceAccount", "default"),
+    ("ConfigMap", "kube-root-ca.crt"),
+    ("Service", "kubernetes"),
+}
+# field managers and labels of tools that apply objects from code
+IAC_MANAGERS = {
+    "helm": "Helm",
+    "terraform": "Terraform",
+    "pulumi-kubernetes": "Pulumi",
+    "pulumi": "Pulumi",
+    "argocd-controller": "Argo CD",
+    "argocd-application-controller": "Argo CD",
+    "kustomize-controller": "Flux",
+    "helm-controller": "Flux",
+    "kapp": "kapp",
+}
+IAC_MARKS = {
+    "meta.helm.sh/release-name": "Helm",
+    "argocd.argoproj.io/tracking-id": "Argo CD",
+    "kustomize.toolkit.fluxcd.io/name": "Flux",
+    "helm.toolkit.fluxcd.io/name": "Flux",
+}
+
+
+def is_live(obj: K8sObject) -> bool:
+    """An object read from a cluster (``kubectl get`` output), not from a manifest."""
+    return not obj.from_terraform and bool(
+        obj.metadata.get("uid") or obj.metadata.get("resourceVersion")
+    )
+
+
+def _counted(obj: K8sObject) -> bool:
+    """Whether a live object is part of the system someone had to define."""
+    meta = obj.metadata
+    if meta.get("ownerReferences") or obj.kind in SYSTEM_KINDS:
+        return False  # made by a controller from an object that is counted itself
+    if obj.namespace in SYSTEM_NAMESPACES or (obj.kind, obj.name) in DEFAULT_OBJECTS:
+        return False
+    if obj.kind == "Namespace" and obj.name in SYSTEM_NAMESPACES:
+        return False
+    labels = meta.get("labels")
+    bootstrapped = isinstance(labels, dict) and labels.get("kubernetes.io/bootstrapping")
+    if obj.name.startswith("system:") or bootstrapped:
+        return False  # the API server's own roles and bindings
+    annotations = obj.annotations
+    if "pv.kubernetes.io/provisioned-by" in annotations:
+        return False  # made by a storage provisioner for a claim
+    return not (
+        obj.kind == "Secret"
+        and obj.data.get("type") == "kubernetes.io/service-account-token"
+        and "kubernetes.io/service-account.name" in annotations
+    )
+
+
+def _managed_by(obj: K8sObject) -> str | None:
+    """The IaC or GitOps tool an object's labels, annotations or field managers name."""
+    labels = obj.metadata.get("labels")
+    if isinstance(labels, dict):
+        tool = IAC_MANAGERS.get(str(labels.get("app.kubernetes.io/managed-by", "")).lower())
+        if tool:
+            return f"{tool} (label app.kubernetes.io/managed-by)"
+        for key, name in IAC_MARKS.items():
+            if key in labels:
+                return f"{name} (label {key})"
+    for key, name in IAC_MARKS.items():
+        if key in obj.annotations:
+            return f"{name} (annotation {key})"
+    for entry in obj.metadata.get("managedFields") or []:
+        manager = str(entry.get("manager", "")).lower() if isinstance(entry, dict) else ""
+        if manager in IAC_MANAGERS:
+            return f"{IAC_MANAGERS[manager]} (field manager {entry['manager']})"
+    return None
+
+
+def live_object_in_code(objects: Sequence[K8sObject]) -> Iterator[Verdict]:
+    """Each object of a cluster dump is defined in code when a scanned manifest, rendered
+    chart or Terraform resource declares it (same kind and name, and namespace where the
+    declaration names one), or when Helm, Argo CD, Flux, Terraform or Pulumi applied it."""
+    declared: dict[tuple[str, str], list[K8sObject]] = {}
+    for obj in objects:
+        if not is_live(obj):
+            declared.setdefault((obj.kind, obj.name), []).append(obj)
+    for obj in objects:
+        if not is_live(obj) or not _counted(obj):
+            continue
+        match = next(
+            (
+                d
+                for d in declared.get((obj.kind, obj.name), [])
+                if not d.metadata.get("namespace") or d.namespace == obj.namespace
+            ),
+            None,
+        )
+        if match is not None:
+            where = f"{match.file} ({match.address})" if match.address else match.file
+            yield Verdict(obj, True, f"declared in {where}")
+        elif (tool := _managed_by(obj)) is not None:
+            yield Verdict(obj, True, f"applied from code by {tool}")
+        else:
+            yield Verdict(
+                obj,
+                False,
+                "runs in the cluster but no scanned manifest, chart or Terraform declares it,"
+                " and no IaC or GitOps tool applied it",
+            )
+
+
 FUNCTIONS: dict[str, Relation] = {
     "replicas_at_least_two": replicas_at_least_two,
     "pdb_protects_workload": pdb_protects_workload,
@@ -262,4 +384,5 @@ FUNCTIONS: dict[str, Relation] = {
     "default_deny_egress": _default_deny("Egress"),
     "network_policy_isolates_workload": network_policy_isolates_workload,
     "service_account_token_not_mounted": service_account_token_not_mounted,
+    "live_object_in_code": live_object_in_code,
 }

@@ -63,10 +63,12 @@ class RepositoryCollector:
 
     def collect(self, inputs: Iterable[Path], context: ScanContext) -> CollectorResult:
         result = CollectorResult()
+        paths = list(dict.fromkeys(inputs))
+        if not paths:
+            return result
         detectors = self.detectors()
         checks = context.catalog.by_source("repository")
         plan = _plan(checks, detectors)
-        paths = list(dict.fromkeys(inputs))
         result.inputs = len(paths)
 
         def scan(path: Path) -> RepoFacts | Problem:

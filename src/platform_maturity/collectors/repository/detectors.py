@@ -33,7 +33,6 @@ from platform_maturity.collectors.repository.files import RepoTree, TextFile, co
 from platform_maturity.collectors.repository.git import GitError, GitView
 from platform_maturity.domain.checks import CheckDefinition
 from platform_maturity.domain.errors import UserError
-from platform_maturity.framework.loader import validate_model
 from platform_maturity.framework.yamlsource import read_yaml
 
 BUILTIN_DETECTORS = BUILTIN_CHECKS / "repository" / "detectors"
@@ -167,6 +166,8 @@ def load_detectors(extra: Sequence[Path] = ()) -> DetectorSet:
     builtin = _table_files([BUILTIN_DETECTORS])
     for path in [*builtin, *_table_files(extra)]:
         doc = read_yaml(path)
+        from platform_maturity.framework.loader import validate_model
+
         table = validate_model(DetectorTable, doc, hint=HINT)
         for index, spec in enumerate(table.detectors):
             previous = found.get(spec.id)

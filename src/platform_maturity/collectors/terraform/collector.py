@@ -11,11 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
-from platform_maturity.collectors.base import CollectorResult, Problem, ScanContext
-from platform_maturity.collectors.cache import ParseCache, activated
+from platform_maturity.cache import ParseCache, activated
+from platform_maturity.checks.catalog import Catalog
+from platform_maturity.collectors.base import CollectorResult, Problem, ScanContext, walk
 from platform_maturity.collectors.terraform.hcl import read_folder
+from platform_maturity.collectors.terraform.inventory import looks_like_inventory, read_inventory
 from platform_maturity.collectors.terraform.model import Resource, Scan, Source, Unknown
 from platform_maturity.collectors.terraform.plan import looks_like_plan, read_plan
 from platform_maturity.collectors.terraform.relations import FUNCTIONS
@@ -24,28 +24,12 @@ from platform_maturity.domain.checks import CheckDefinition
 from platform_maturity.domain.records import EvidenceRef, Observation
 
 EXEMPT_PREFIX = "platform-maturity.io/exempt"
-SKIP_DIRS = {".git", "node_modules", ".venv", "vendor", ".terraform", "__pycache__"}
 ProblemSink = Callable[[str, str, int | None], None]
 
 
 def is_terraform(path: Path) -> bool:
-    return path.suffix == ".tf" or looks_like_plan(path)
-
-
-def walk(roots: Sequence[Path], accept: Callable[[Path], bool]) -> list[Path]:
-    """Files under ``roots`` (and files given directly) that ``accept`` likes."""
-    found: list[Path] = []
-    for root in roots:
-        if root.is_file():
-            if accept(root):
-                found.append(root)
-            continue
-        for path in sorted(root.rglob("*")):
-            if any(part in SKIP_DIRS for part in path.relative_to(root).parts):
-                continue
-            if path.is_file() and accept(path):
-                found.append(path)
-    return found
+    """What this collector reads: .tf files, plan and state JSON, and cloud inventories."""
+    return path.suffix == ".tf" or looks_like_plan(path) or looks_like_inventory(path)
 
 
 def _merge_declarations(plan: Source, hcl: Source) -> None:
@@ -68,9 +52,13 @@ def load(paths: Iterable[Path], relative: Callable[[Path], str], problem: Proble
     """Read every input: .tf files grouped by folder, plan and state files one by one."""
     folders: dict[Path, list[Path]] = {}
     plans: list[Path] = []
+    inventories: list[Source] = []
     for path in paths:
         if path.suffix == ".tf":
             folders.setdefault(path.parent, []).append(path)
+        elif looks_like_inventory(path):
+            if (listed := read_inventory(path, relative(path), problem)) is not None:
+                inventories.append(listed)
         else:
             plans.append(path)
     per_folder = Counter(p.parent for p in plans)
@@ -90,11 +78,12 @@ def load(paths: Iterable[Path], relative: Callable[[Path], str], problem: Proble
                 _merge_declarations(plan_source, source)
         else:
             sources.append(source)
-    return Scan(sources)
+    return Scan(sources, inventories)
 
 
 @lru_cache(maxsize=512)
-def _compiled(schema_json: str) -> tuple[Draft202012Validator, tuple[Any, ...], tuple[str, ...]]:
+def _schema_facts(schema_json: str) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+    """The values a schema singles out and the property names it reads."""
     schema = json.loads(schema_json)
     names: list[str] = []
 
@@ -111,7 +100,7 @@ def _compiled(schema_json: str) -> tuple[Draft202012Validator, tuple[Any, ...], 
                 walk_schema(child)
 
     walk_schema(schema)
-    return Draft202012Validator(schema), schema_pool(schema), tuple(dict.fromkeys(names))
+    return schema_pool(schema), tuple(dict.fromkeys(names))
 
 
 def _undecided(resource: Resource, names: Sequence[str]) -> str:
@@ -125,7 +114,9 @@ def _undecided(resource: Resource, names: Sequence[str]) -> str:
     return "cannot tell: " + (", ".join(shown) or "values") + " only known when Terraform runs"
 
 
-def evaluate(check: CheckDefinition, scan: Scan) -> Iterator[tuple[Resource, bool | None, str]]:
+def evaluate(
+    check: CheckDefinition, scan: Scan, catalog: Catalog
+) -> Iterator[tuple[Resource, bool | None, str]]:
     """Every (resource, verdict, message) of one check."""
     if check.function is not None:
         function = FUNCTIONS.get(check.function)
@@ -134,7 +125,8 @@ def evaluate(check: CheckDefinition, scan: Scan) -> Iterator[tuple[Resource, boo
                 continue
             yield verdict.resource, verdict.passed, verdict.message
         return
-    validator, pool, names = _compiled(json.dumps(check.schema_, sort_keys=True))
+    validator = catalog.validator(check)
+    pool, names = _schema_facts(json.dumps(check.schema_, sort_keys=True))
     passed_text = check.pass_message or check.title
     failed_text = check.fail_message or f"fails: {check.title}"
     for resource in scan.of_type(*check.kinds) if check.kinds else scan.resources:
@@ -190,7 +182,7 @@ class TerraformCollector:
                 scan = load(readable, context.relative, problem)
             cache.prune()
         for check in context.catalog.by_source("terraform"):
-            for resource, passed, message in evaluate(check, scan):
+            for resource, passed, message in evaluate(check, scan, context.catalog):
                 result.observations.append(
                     self._observation(check, resource, passed, message, context)
                 )

@@ -17,11 +17,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypedDict
 
-import hcl2
 import yaml
 
 from platform_maturity.collectors.terraform.collector import load
-from platform_maturity.collectors.terraform.hcl import OPTIONS
+from platform_maturity.collectors.terraform.hcl import serialization_options
 from platform_maturity.collectors.terraform.model import INTERPOLATION, Resource, Unknown
 
 
@@ -189,8 +188,12 @@ def _typed(resource: Resource) -> dict[str, Any]:
 
 
 def _hcl_value(expression: str) -> Any:
+    import hcl2
+
     try:
-        parsed = hcl2.loads(f"value = {expression}\n", serialization_options=OPTIONS)
+        parsed = hcl2.loads(
+            f"value = {expression}\n", serialization_options=serialization_options()
+        )
     except Exception:  # not a literal python-hcl2 can read: leave it to Terraform
         return None
     return parsed.get("value") if isinstance(parsed, dict) else None

@@ -5,14 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import hcl2
-from hcl2.rules.base import BlockRule
-from hcl2.utils import SerializationOptions
-
-from platform_maturity.collectors.cache import active
+from platform_maturity.cache import active
 from platform_maturity.collectors.terraform.model import (
     INTERPOLATION,
     META_ARGUMENTS,
@@ -28,12 +25,6 @@ from platform_maturity.collectors.terraform.unknowns import ABSENT
 
 MAX_BYTES = 10 * 1024 * 1024
 HCL_PARSER_VERSION = "1"  # bump when parse_hcl's blocks change (keys of the parse cache)
-OPTIONS = SerializationOptions(
-    with_comments=False,
-    explicit_blocks=False,
-    strip_string_quotes=True,
-    preserve_heredocs=False,
-)
 EXEMPT_COMMENT = re.compile(
     r"(?:#|//)\s*platform-maturity\.io/exempt(?:-(?P<check>[\w.*?-]+))?\s*[:=]\s*(?P<reason>\S.*)$"
 )
@@ -79,16 +70,40 @@ def decode(raw: bytes) -> str:
         raise HclError("not UTF-8 text") from None
 
 
+@lru_cache(maxsize=1)
+def serialization_options() -> Any:
+    """How python-hcl2 turns parsed HCL into values (imported only when HCL is read)."""
+    from hcl2.utils import SerializationOptions
+
+    return SerializationOptions(
+        with_comments=False,
+        explicit_blocks=False,
+        strip_string_quotes=True,
+        preserve_heredocs=False,
+    )
+
+
+@lru_cache(maxsize=1)
+def _parser_version() -> str:
+    from importlib.metadata import version
+
+    return f"{HCL_PARSER_VERSION}/python-hcl2 {version('python-hcl2')}"
+
+
 def parse_hcl(text: str) -> list[Block]:
     """The top-level blocks of one HCL file; an HclError (with a line) when it is not HCL."""
+    import hcl2
+    from hcl2.rules.base import BlockRule
+
+    options = serialization_options()
     try:
         tree = hcl2.parses(text)
         blocks: list[Block] = []
         for child in tree.body.children:
             if not isinstance(child, BlockRule):
                 continue
-            labels = tuple(_unquote(str(label.serialize(OPTIONS))) for label in child.labels)
-            body = child.body.serialize(OPTIONS)
+            labels = tuple(_unquote(str(label.serialize(options))) for label in child.labels)
+            body = child.body.serialize(options)
             meta = getattr(child, "_meta", None)
             blocks.append(
                 Block(
@@ -129,7 +144,7 @@ def parse_cached(raw: bytes, text: str) -> list[Block]:
         return parse_hcl(text)
     return cache.get(
         "terraform-hcl",
-        f"{HCL_PARSER_VERSION}/python-hcl2 {getattr(hcl2, '__version__', '?')}",
+        _parser_version(),
         raw,
         lambda: parse_hcl(text),
         _encode_blocks,

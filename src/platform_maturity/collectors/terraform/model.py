@@ -265,9 +265,11 @@ def subject_for(qualifier: str, address: str) -> str:
 class Scan:
     """All resources of one scan, indexed for the checks that relate them."""
 
-    def __init__(self, sources: list[Source]) -> None:
+    def __init__(self, sources: list[Source], inventories: list[Source] | None = None) -> None:
         self.sources = {source.name: source for source in sources}
         self.resources = [r for source in sources for r in source.resources]
+        # what cloud inventories list as running (not declared by Terraform)
+        self.inventory = [r for source in inventories or [] for r in source.resources]
         self.by_key: dict[tuple[str, str], list[Resource]] = {}
         self.by_type: dict[str, list[Resource]] = {}
         for resource in self.resources:

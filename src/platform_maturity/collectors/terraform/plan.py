@@ -61,14 +61,14 @@ def parse_json(text: str) -> dict[str, Any]:
     return data
 
 
-class _Lines:
-    """Line numbers of offsets in the text, and of each resource address."""
+class TextLines:
+    """Line numbers of offsets in a JSON text, and of each resource address in it."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, addresses: bool = True) -> None:
         self.text = text
         self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
         self.first: dict[str, int] = {}
-        for match in _ADDRESS.finditer(text):
+        for match in _ADDRESS.finditer(text) if addresses else ():
             try:
                 address = json.loads(f'"{match.group(1)}"')
             except json.JSONDecodeError:
@@ -253,7 +253,7 @@ def _state_provider(text: Any, type_: str) -> str:
 
 def read_document(doc: dict[str, Any], text: str, display: str, qualifier: str) -> Source | None:
     """The resources of one plan or state document; None when it is neither."""
-    lines = _Lines(text)
+    lines = TextLines(text)
     if isinstance(doc.get("planned_values"), dict):
         origin, root = "plan", doc["planned_values"].get("root_module")
     elif isinstance(doc.get("values"), dict):
@@ -309,7 +309,7 @@ def read_document(doc: dict[str, Any], text: str, display: str, qualifier: str) 
     return source
 
 
-def _read_raw_state(doc: dict[str, Any], lines: _Lines, display: str, qualifier: str) -> Source:
+def _read_raw_state(doc: dict[str, Any], lines: TextLines, display: str, qualifier: str) -> Source:
     source = Source(name=display, origin="state")
     for item in doc["resources"]:
         if not isinstance(item, dict) or item.get("mode", "managed") != "managed":

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from platform_maturity.collectors.terraform.inventory import iac_marker, identity_key
 from platform_maturity.collectors.terraform.model import (
     Resource,
     Scan,
@@ -443,6 +444,44 @@ def route53_zone_dnssec(scan: Scan, kinds: Sequence[str]) -> Iterator[Verdict]:
         )
 
 
+def cloud_resource_in_code(scan: Scan, kinds: Sequence[str]) -> Iterator[Verdict]:
+    """Each resource a cloud inventory lists is defined in code when the scanned Terraform
+    plans or state hold it (by ARN, id or name) or a tag says an IaC tool manages it.
+
+    Without plan or state JSON the identifiers of what .tf files declare are unknown: an
+    untagged resource is then undecided rather than failed."""
+    declared: dict[str, Resource] = {}
+    for resource in scan.resources:
+        for value in (*resource.identity, resource.values.get("self_link")):
+            if isinstance(value, str) and value:
+                declared.setdefault(identity_key(value), resource)
+    origins = {source.origin for source in scan.sources.values()}
+    states = bool(origins & {"plan", "state"})
+    for listed in scan.inventory:
+        match = declared.get(identity_key(listed.address))
+        tags = listed.values.get("tags") or {}
+        marker = iac_marker(tags) if isinstance(tags, dict) else None
+        if match is not None:
+            yield Verdict(listed, True, f"declared by {match.address} in {match.file}")
+        elif marker is not None:
+            yield Verdict(listed, True, f"managed by infrastructure as code: tagged {marker}")
+        elif "hcl" in origins and not states:
+            yield Verdict(
+                listed,
+                None,
+                "cannot tell: not tagged as managed by an IaC tool, and the scan has .tf files"
+                " but no 'terraform show -json' plan or state to find it in",
+            )
+        else:
+            found_in = "Terraform plans or state" if states else "Terraform (none was scanned)"
+            yield Verdict(
+                listed,
+                False,
+                f"runs in the account but is declared in none of the scanned {found_in},"
+                " and no tag says an IaC tool manages it",
+            )
+
+
 FUNCTIONS: dict[str, Relation] = {
     "s3_bucket_encrypted": s3_bucket_encrypted,
     "prevent_destroy": prevent_destroy,
@@ -454,4 +493,5 @@ FUNCTIONS: dict[str, Relation] = {
     "vpc_flow_logs": vpc_flow_logs,
     "listener_uses_tls": listener_uses_tls,
     "route53_zone_dnssec": route53_zone_dnssec,
+    "cloud_resource_in_code": cloud_resource_in_code,
 }

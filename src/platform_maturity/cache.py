@@ -1,4 +1,5 @@
-"""A content-addressed cache of parsed inputs, so rescanning unchanged files is fast.
+"""A content-addressed cache of derived data: parsed inputs, so rescanning unchanged files
+is fast, and the validated framework and check catalog, so commands start fast.
 
 An entry is what a parser made of one file's bytes (the documents of a manifest, the
 blocks of a ``.tf`` file), keyed by the SHA-256 of the bytes, the collector's id and

@@ -1,0 +1,121 @@
+"""Compiled JSON Schema validators for data checks.
+
+A check's schema is turned into Python code by fastjsonschema once; the compiled code
+object travels with the cached catalog (as marshal bytes, tied to this Python's version
+by the cache key), so a scan pays neither for compiling nor for a general-purpose
+validator walking the schema on every object.
+
+Semantics follow JSON Schema draft 2020-12 for the keywords checks use (``type``,
+``properties``, ``required``, ``items``, ``contains``, ``minItems``, ``enum``, ``const``,
+``pattern``, ``minimum``, ``allOf``/``anyOf``/``not``, ``if``/``then`` and ``$ref`` into
+``$defs``). Two differences from a strict validator, both on values Kubernetes itself
+rejects: ``true`` equals ``1`` and ``false`` equals ``0`` in ``enum`` and ``const``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import marshal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import CodeType
+from typing import Any
+
+SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"  # what fastjsonschema compiles
+
+
+def schema_key(schema: Any) -> str:
+    """A stable key for a schema: the digest of its canonical JSON."""
+    text = json.dumps(schema, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+# draft 2020-12 keywords draft-07 does not know: a compiled schema would ignore them silently
+UNSUPPORTED = frozenset(
+    {
+        "prefixItems",
+        "dependentRequired",
+        "dependentSchemas",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "minContains",
+        "maxContains",
+        "$dynamicRef",
+        "$dynamicAnchor",
+        "$recursiveRef",
+        "$recursiveAnchor",
+    }
+)
+
+
+def unsupported_keywords(node: Any) -> set[str]:
+    """The keywords of ``node`` (anywhere inside) that checks cannot use."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, child in node.items():
+            if key in ("properties", "$defs", "definitions") and isinstance(child, dict):
+                for sub in child.values():
+                    found |= unsupported_keywords(sub)  # keys here are names, not keywords
+                continue
+            if key in UNSUPPORTED:
+                found.add(key)
+            found |= unsupported_keywords(child)
+    elif isinstance(node, list):
+        for child in node:
+            found |= unsupported_keywords(child)
+    return found
+
+
+def compile_code(schema: dict[str, Any]) -> CodeType:
+    """Python code for ``schema``; ValueError for keywords checks cannot use, and
+    ``fastjsonschema.JsonSchemaDefinitionException`` for what it cannot compile."""
+    import fastjsonschema
+
+    unsupported = unsupported_keywords(schema)
+    if unsupported:
+        raise ValueError(
+            "uses " + ", ".join(sorted(unsupported)) + ", which check schemas cannot use"
+            " (see docs/checks.md, Writing schemas)"
+        )
+
+    # draft-07 is the newest draft fastjsonschema knows; our keywords mean the same there
+    # ($defs is only a place for $ref to point into)
+    source = fastjsonschema.compile_to_code(
+        {**schema, "$schema": SCHEMA_DIALECT}, use_default=False, use_formats=False
+    )
+    return compile(source, f"<check schema {schema_key(schema)}>", "exec")
+
+
+def dump_code(code: CodeType) -> bytes:
+    return marshal.dumps(code)
+
+
+def load_code(blob: bytes) -> CodeType:
+    code = marshal.loads(blob)
+    if not isinstance(code, CodeType):
+        raise ValueError("not compiled validator code")
+    return code
+
+
+@dataclass(frozen=True)
+class SchemaValidator:
+    """``is_valid`` for one schema, from its compiled code."""
+
+    schema: dict[str, Any]
+    code: CodeType = field(repr=False)
+    _validate: Callable[[Any], Any] = field(init=False, repr=False, compare=False)
+    _error: type[Exception] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        namespace: dict[str, Any] = {}
+        exec(self.code, namespace)  # our own generated code, from our own check files
+        object.__setattr__(self, "_validate", namespace["validate"])
+        object.__setattr__(self, "_error", namespace["JsonSchemaValueException"])
+
+    def is_valid(self, instance: Any) -> bool:
+        try:
+            self._validate(instance)
+        except self._error:
+            return False
+        return True

@@ -1,0 +1,94 @@
+"""The validated framework and check catalog are kept on disk between runs, keyed by content:
+a cached load equals a fresh one, any change to a source file is seen, and a damaged cache
+is only a slower start."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from platform_maturity.checks.catalog import BUILTIN_CHECKS, load_catalog
+from platform_maturity.collectors.registry import check_functions
+from platform_maturity.domain.errors import UserError
+from platform_maturity.framework import loader
+from platform_maturity.framework.loader import BUILTIN_ROOT, load_framework
+
+
+def test_a_cached_catalog_equals_a_fresh_one(tmp_path: Path) -> None:
+    fresh = load_catalog(functions=check_functions())
+    first = load_catalog(functions=check_functions(), cache_dir=tmp_path)
+    assert list(tmp_path.glob("*.pickle"))
+    again = load_catalog(functions=check_functions(), cache_dir=tmp_path)
+    assert fresh.checks == first.checks == again.checks
+    data = [c for c in again.checks if c.schema_ is not None]
+    assert data and all(again.validator(c).schema == c.schema_ for c in data)
+    # the compiled code came from the cache, not from compiling again
+    assert set(again.code) == set(first.code)
+
+
+def test_a_changed_check_file_is_seen(tmp_path: Path) -> None:
+    extra = tmp_path / "checks" / "kubernetes"
+    extra.mkdir(parents=True)
+    source = BUILTIN_CHECKS / "kubernetes" / "container-readiness-probe.yaml"
+    text = source.read_text(encoding="utf-8").replace(
+        "id: k8s.container-readiness-probe", "id: k8s.our-readiness-probe"
+    )
+    (extra / "our-readiness-probe.yaml").write_text(text, encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = load_catalog(extra=[tmp_path / "checks"], cache_dir=cache)
+    assert first.get("k8s.our-readiness-probe").severity != "critical"
+    (extra / "our-readiness-probe.yaml").write_text(
+        text.replace("severity: ", "severity: critical\n_old_severity: "), encoding="utf-8"
+    )
+    with pytest.raises(UserError):  # the edited file is read again and validated again
+        load_catalog(extra=[tmp_path / "checks"], cache_dir=cache)
+    lines = [line for line in text.splitlines() if not line.startswith("severity:")]
+    (extra / "our-readiness-probe.yaml").write_text(
+        "\n".join([*lines, "severity: critical"]) + "\n", encoding="utf-8"
+    )
+    again = load_catalog(extra=[tmp_path / "checks"], cache_dir=cache)
+    assert again.get("k8s.our-readiness-probe").severity == "critical"
+
+
+def test_a_damaged_catalog_cache_is_rebuilt(tmp_path: Path) -> None:
+    expected = load_catalog(cache_dir=tmp_path).checks
+    for entry in tmp_path.glob("*.pickle"):
+        entry.write_bytes(entry.read_bytes()[:100])
+    assert load_catalog(cache_dir=tmp_path).checks == expected
+    for entry in tmp_path.glob("*.pickle"):
+        entry.write_bytes(b"not a pickle at all")
+    assert load_catalog(cache_dir=tmp_path).checks == expected
+
+
+def test_a_cached_framework_equals_a_fresh_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loader, "_CACHE", {})  # no in-process cache: read from disk
+    fresh = load_framework()
+    monkeypatch.setattr(loader, "_CACHE", {})
+    first = load_framework(cache_dir=tmp_path)
+    assert list(tmp_path.glob("*.pickle"))
+    monkeypatch.setattr(loader, "_CACHE", {})
+    calls: list[Path] = []
+    monkeypatch.setattr(loader, "_load", lambda root, overrides: calls.append(root))
+    again = load_framework(cache_dir=tmp_path)
+    assert not calls, "the framework was parsed again instead of read from the cache"
+    assert fresh == first == again
+
+
+def test_a_changed_framework_file_is_seen(tmp_path: Path) -> None:
+    root = tmp_path / "framework"
+    shutil.copytree(BUILTIN_ROOT, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    cache = tmp_path / "cache"
+    before = load_framework(root, cache_dir=cache)
+    head = root / "framework.yaml"
+    head.write_text(
+        head.read_text(encoding="utf-8").replace(
+            f'version: "{before.version}"', 'version: "9.9.9"', 1
+        ),
+        encoding="utf-8",
+    )
+    after = load_framework(root, cache_dir=cache)
+    assert after.version == "9.9.9" != before.version
