@@ -245,3 +245,26 @@ def test_measure_records_head_counts(
     assert code == 0 and "120,000 users for 2026-11" in out
     code, _, err = run(capsys, "measure", "users", "many")
     assert code == 2 and "not a number" in err
+
+
+def test_unit_kpis_and_the_report_section(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workspace_dir / "maturity.yaml").write_text(
+        (workspace_dir / "maturity.yaml").read_text() + "kpi:\n  units:\n    PAY: alpha\n",
+        encoding="utf-8",
+    )
+    imported(capsys, "jira-csv", FIXTURES / "jira-csv" / "export.csv")
+    code, out, err = run(capsys, "kpi", "-q", "2026-Q1", "--unit", "alpha", "--format", "json")
+    assert code == 0, err
+    alpha = json.loads(out)
+    assert alpha["scope"] == "alpha"
+    velocity = next(k for k in alpha["kpis"] if k["id"] == "development-velocity")
+    assert velocity["current"]["value"] == 3.0
+    code, out, _ = run(capsys, "kpi", "-q", "2026-Q1", "--unit", "beta", "--format", "json")
+    beta = json.loads(out)
+    assert next(k for k in beta["kpis"] if k["id"] == "development-velocity")["current"]["value"] == 0
+    code, out, _ = run(capsys, "report", "--format", "markdown")
+    assert code == 0 and "## KPIs — 2026-Q4" in out and "| Change failure rate |" in out
+    code, out, _ = run(capsys, "report", "--format", "json")
+    assert json.loads(out)["kpis"]["quarter"] == "2026-Q4"
