@@ -35,9 +35,13 @@ class Transition:
     to_category: StatusCategory
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WorkItem:
     """A ticket, card or issue, classified by the workspace's mapping.
+
+    Not frozen, unlike the other records, only for speed: a frozen dataclass sets each
+    field through ``object.__setattr__``, which doubles the cost of building the million
+    items a KPI run reads. Treat it as immutable all the same (use ``dataclasses.replace``).
 
     ``started_at`` is the first move into an in-progress status; ``completed_at`` is the
     final completion (None while the item is open, also when it was closed and reopened);

@@ -109,9 +109,12 @@ def change_failure_rate(
     """Bug tickets opened ÷ feature tickets completed, in percent, split by where found."""
     excluded: Counter[str] = Counter()
     bugs: Counter[str] = Counter()
+    reopened = 0
     for item in created:
         if item.kind != "bug":
             continue
+        if item.reopened:
+            reopened += 1
         if item.resolution == "duplicate":
             excluded["duplicate bug report"] += 1
         elif item.is_bot:
@@ -131,7 +134,6 @@ def change_failure_rate(
         else:
             features += 1
     total_bugs = sum(bugs.values())
-    reopened = sum(1 for i in created if i.kind == "bug" and i.reopened)
     if features == 0:
         return PeriodValue(
             period=w.name,
@@ -269,14 +271,16 @@ def mean_time_to_respond(
         hours = seconds / HOUR
         values.append(hours)
         by_severity[item.severity or "unrated"].append(hours)
-    still_open = sum(
-        1
-        for i in created
-        if i.kind == "bug"
-        and i.found_in != "qa"
-        and i.resolution is None
-        and (i.completed_at is None or i.completed_at >= w.end)
-    )
+    still_open = 0
+    end = w.end
+    for i in created:
+        if (
+            i.kind == "bug"
+            and i.resolution is None
+            and i.found_in != "qa"
+            and (i.completed_at is None or i.completed_at >= end)
+        ):
+            still_open += 1
     if still_open:
         excluded["still open at the end of the period"] += still_open
     incident_values: dict[str, list[float]] = defaultdict(list)
@@ -363,16 +367,19 @@ def mean_time_to_detect(w: Window, samples: Sequence[MttdSample]) -> PeriodValue
 
 def velocity(w: Window, completed: Sequence[WorkItem]) -> PeriodValue:
     excluded: Counter[str] = Counter()
-    per_unit: Counter[str] = Counter()
-    per_kind: Counter[str] = Counter()
+    per_unit: dict[str, int] = {}
+    per_kind: dict[str, int] = {}
+    unit_get, kind_get = per_unit.get, per_kind.get
     for item in completed:
-        if item.resolution in ("duplicate", "not_planned"):
+        resolution = item.resolution
+        if resolution == "duplicate" or resolution == "not_planned":
             excluded["closed without being done"] += 1
         elif item.is_bot:
             excluded["opened by a bot"] += 1
         else:
-            per_unit[item.unit or "unassigned"] += 1
-            per_kind[item.kind] += 1
+            unit = item.unit or "unassigned"
+            per_unit[unit] = unit_get(unit, 0) + 1
+            per_kind[item.kind] = kind_get(item.kind, 0) + 1
     total = sum(per_unit.values())
     breakdowns = [
         Breakdown(label=f"kind · {k}", value=float(per_kind[k])) for k in sorted(per_kind)
