@@ -116,3 +116,22 @@ def test_csv_cells_with_wrong_values(kind: str, data: st.DataObject, tmp_path: P
     )
     lines[row] = ",".join(cells)
     _check(kind, tmp_path / seed_path.name, ("\n".join(lines) + "\n").encode())
+
+
+@pytest.mark.parametrize("kind", sorted(k for k in BUILTIN if SEEDS[k][0].suffix == ".json"))
+def test_every_json_field_emptied_in_turn(kind: str, tmp_path: Path) -> None:
+    """Deterministic companion of the fuzzing: each field of the first record set to ""
+    and to null, one at a time (a blank required time was once an assertion error)."""
+    for seed in (p for p in SEEDS[kind] if p.suffix == ".json"):
+        payload = json.loads(seed.read_text(encoding="utf-8"))
+        records = payload
+        if isinstance(payload, dict):
+            records = payload[next(k for k, v in payload.items() if isinstance(v, list))]
+        for field in sorted(records[0]):
+            for blank in ("", None):
+                changed = json.loads(json.dumps(payload))
+                target = changed
+                if isinstance(changed, dict):
+                    target = changed[next(k for k, v in changed.items() if isinstance(v, list))]
+                target[0][field] = blank
+                _check(kind, tmp_path / seed.name, json.dumps(changed).encode())

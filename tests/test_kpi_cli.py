@@ -263,7 +263,9 @@ def test_unit_kpis_and_the_report_section(
     assert velocity["current"]["value"] == 3.0
     code, out, _ = run(capsys, "kpi", "-q", "2026-Q1", "--unit", "beta", "--format", "json")
     beta = json.loads(out)
-    assert next(k for k in beta["kpis"] if k["id"] == "development-velocity")["current"]["value"] == 0
+    assert (
+        next(k for k in beta["kpis"] if k["id"] == "development-velocity")["current"]["value"] == 0
+    )
     code, out, _ = run(capsys, "report", "--format", "markdown")
     assert code == 0 and "## KPIs — 2026-Q4" in out and "| Change failure rate |" in out
     code, out, _ = run(capsys, "report", "--format", "json")

@@ -252,7 +252,9 @@ class JsonPath:
 
     def need_time(self, data: dict[str, Any], key: str, where: str) -> datetime:
         value = self.time(data, key, where, required=True)
-        assert value is not None
+        if value is None:  # present but empty
+            self.fail(f"{where}.{key}", "missing", hint="Every record needs this time.")
+            raise AssertionError  # unreachable: fail raises
         return value
 
     def flag(self, data: dict[str, Any], key: str, where: str) -> bool:

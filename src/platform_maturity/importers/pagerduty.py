@@ -3,8 +3,8 @@
 Incidents become incidents: opened at ``created_at`` (the detection time), resolved at
 ``resolved_at`` (or ``last_status_change_at`` of a resolved incident), severity from the
 priority (``priority.summary``, e.g. P1) or else the urgency. Log entries add the first
-acknowledgement and the resolution of incidents imported before; a merged incident
-(``resolve_log_entry`` with a ``merged`` reason or log type ``merge``) counts as a duplicate.
+acknowledgement and the resolution of incidents imported before. (Merged incidents are not
+recognized as duplicates yet: mark them in the generic incidents CSV if they matter.)
 """
 
 from __future__ import annotations
