@@ -417,6 +417,7 @@ def test_the_command_table_names_the_module_of_every_command() -> None:
     assert command_name(["-w", "scan", "report", "--unit", "x"]) == "report"
     assert command_name(["--workspace", "ws", "scan", "."]) == "scan"
     assert command_name(["--help"]) is None
+    assert command_name(["--help", "scan"]) is None
 
 
 def test_a_command_line_loads_only_the_module_of_its_command(tmp_path: Path) -> None:

@@ -79,6 +79,8 @@ def command_name(argv: list[str]) -> str | None:
             skip = False
         elif arg in GLOBAL_OPTIONS_WITH_VALUE:
             skip = True
+        elif arg == "--help":
+            return None  # the top-level help lists every command
         elif not arg.startswith("-"):
             return arg
     return None
