@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 POSTGRES_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
 
-.PHONY: demo test lint typecheck gold-update docs system-deps clean bench-scan bench-probes
+.PHONY: demo test lint typecheck gold-update docs system-deps clean bench-scan bench-probes bench-kpi
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP) ## create the demo organization, print its scorecard, write the reports
 	$(BIN)/maturity demo
 
-system-deps: ## Chromium for the browser tests, gnupg for signing (Debian packages), when root and missing
+system-deps: ## Chromium (browser tests), Prometheus (collector tests), gnupg (signing): Debian packages, when root and missing
 	@scripts/ensure-system-deps.sh
 	@scripts/ensure-gnupg.sh
 
@@ -37,7 +37,7 @@ typecheck: $(STAMP)
 
 gold-update: $(STAMP) ## rewrite the gold files of rendered outputs
 	MATURITY_GOLD_UPDATE=1 $(BIN)/pytest -q tests/test_reports_gold.py tests/test_backlog_gold.py \
-		tests/test_backlog_importers.py
+		tests/test_backlog_importers.py tests/test_kpi_gold.py tests/test_importer_fixtures.py
 
 docs: $(STAMP) ## regenerate the framework reference and the report schema
 	$(BIN)/python scripts/gen_docs.py
@@ -47,6 +47,10 @@ bench-scan: $(STAMP) ## scan speed against Checkov (installed into .bench/) and 
 
 bench-probes: $(STAMP) ## HTTP probe speed against the Prometheus blackbox exporter (Debian package)
 	$(BIN)/python benchmarks/bench_probes.py
+
+bench-kpi: $(STAMP) ## import 1,000,000 work items and compute every KPI, against pandas
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	$(BIN)/python benchmarks/bench_kpi.py
 
 clean:
 	rm -rf $(VENV) maturity-demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Installs Debian's chromium and chromium-driver for the browser tests when either is missing
-# and we may install (root with apt-get); otherwise says why the browser tests will be skipped.
+# Installs the Debian packages the tests need when missing and we may install (root with
+# apt-get): chromium and chromium-driver for the browser tests, prometheus for the
+# Prometheus collector tests. Otherwise says which tests will be skipped and why.
 set -euo pipefail
-if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "Installing chromium and chromium-driver (Debian packages) for the browser tests..."
+  echo "Installing ${missing[*]} (Debian packages) for the browser and Prometheus tests..."
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 else
-  echo "chromium or chromedriver is not installed and cannot be installed here (needs root and" \
-    "apt-get): the browser tests will be skipped (install Debian's chromium and chromium-driver)." >&2
+  echo "${missing[*]} not installed and cannot be installed here (needs root and apt-get):" \
+    "the browser or Prometheus tests will be skipped (install these Debian packages)." >&2
 fi

@@ -133,7 +133,7 @@ def test_report_renders_offline_in_chromium(
 
     assert "Northwind" in driver.title
 
-    charts = driver.find_elements(By.CSS_SELECTOR, "svg[role=img]")
+    charts = driver.find_elements(By.CSS_SELECTOR, "svg[role=img][aria-labelledby]")
     assert len(charts) == 2, f"expected the pillar and trend charts, found {len(charts)}"
     for chart in charts:
         label = chart.get_attribute("aria-labelledby")
@@ -146,6 +146,15 @@ def test_report_renders_offline_in_chromium(
     )
     share = _accent_share(pillar_chart.screenshot_as_png)
     assert share > ACCENT_SHARE_MIN, f"pillar bars barely painted: {share:.1%} accent pixels"
+
+    kpi_section = driver.find_element(By.ID, "kpis")
+    assert kpi_section.is_displayed()
+    kpi_charts = kpi_section.find_elements(By.CSS_SELECTOR, "svg.kpi-chart")
+    assert len(kpi_charts) >= 8, f"only {len(kpi_charts)} KPI trend charts"
+    for chart in kpi_charts:
+        assert chart.is_displayed() and chart.size["height"] >= 60, chart.size
+        assert chart.find_elements(By.CSS_SELECTOR, "path.kpi-line")
+    assert "Change failure rate" in kpi_section.text and "target < 5 %" in kpi_section.text
 
     body = driver.find_element(By.TAG_NAME, "body").text
     assert len(pillar_names) == 8

@@ -261,7 +261,16 @@ def measure(
         str | None, typer.Option(help="Where the number came from.", show_default=False)
     ] = None,
 ) -> None:
-    """Record a metric value; it is converted to the metric's unit and compared with its target."""
+    """Record a metric value; it is converted to the metric's unit and compared with its target.
+
+    'developers' and 'users' record the month's head count for the cost KPIs instead
+    (--at gives the month).
+    """
+    if metric in ("developers", "users"):
+        from platform_maturity.cli.kpi_cmd import record_count
+
+        record_count(ctx, metric, value, at)
+        return
     with store(ctx) as (ws, database):
         when = parse_when(at, "--at") if at else now()
         m = assessment.make_measurement(ws, metric, value, unit=unit, at=when, note=note, now=now())

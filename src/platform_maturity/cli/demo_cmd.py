@@ -68,7 +68,7 @@ def demo(
     first = model.history[0].name if model.history else "2026-Q1"
     out.print(
         f"\nExplore it:\n  cd {folder}\n  {command} framework show automation\n"
-        f"  {command} report --unit payments\n  {command} diff {first} now\n"
+        f"  {command} report --unit payments\n  {command} diff {first} now\n  {command} kpi\n"
         f"  {command} backlog review\n  {command} incident list --all",
         soft_wrap=True,
     )

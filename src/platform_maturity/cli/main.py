@@ -43,6 +43,8 @@ COMMAND_MODULES: dict[str, str] = {
     "signal": "probe_cmd",
     "incident": "incident_cmd",
     "status": "incident_cmd",
+    "import": "import_cmd",
+    "kpi": "kpi_cmd",
 }
 GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w")
 

@@ -137,6 +137,7 @@ class Kpi(_Model):
     period: Literal["month", "quarter", "year"] = "quarter"
     breakdowns: tuple[str, ...] = ()
     caveat: str | None = None
+    target_metric: str | None = None  # the pillar metric whose target the KPI is held to
 
     @field_validator("unit")
     @classmethod

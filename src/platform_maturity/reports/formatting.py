@@ -196,7 +196,9 @@ def environment(autoescape: bool) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     env.globals.update(outcome_counts=outcome_counts)
-    return env
+    from platform_maturity.reports.kpi_markdown import add_kpi_filters
+
+    return add_kpi_filters(env)
 
 
 # --------------------------------------------------------------------------- shared summary

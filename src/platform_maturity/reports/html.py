@@ -17,6 +17,7 @@ from platform_maturity.reports.charts import (
     trend_chart,
 )
 from platform_maturity.reports.formatting import DASH, environment, template_context
+from platform_maturity.reports.kpi_charts import kpi_charts
 from platform_maturity.reports.model import ReportModel
 
 
@@ -52,4 +53,5 @@ def render_html(model: ReportModel) -> str:
         bars=pillar_chart(model),
         trend=history_chart(model),
         security=security_view(model.security) if model.security else None,
+        kpi_charts=kpi_charts(model.kpis) if model.kpis else {},
     )

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from platform_maturity.domain.backlog_results import SecuritySection
 from platform_maturity.domain.framework import Framework
+from platform_maturity.domain.kpi_results import KpiReport
 from platform_maturity.domain.results import ScanResult, Scorecard, ScorecardDiff
 
 REPORT_SCHEMA_VERSION = 1
@@ -55,6 +56,7 @@ class ReportModel(BaseModel):
     security: SecuritySection | None = None
     # why gaps matter: per goal code, the postmortems naming it and their cost
     gap_costs: dict[str, str] = {}
+    kpis: KpiReport | None = None
 
 
 def build_report_model(
@@ -69,6 +71,7 @@ def build_report_model(
     check_titles: dict[str, str] | None = None,
     security: SecuritySection | None = None,
     gap_costs: dict[str, str] | None = None,
+    kpis: KpiReport | None = None,
 ) -> ReportModel:
     points = tuple(
         HistoryPoint(
@@ -96,6 +99,7 @@ def build_report_model(
         check_titles=check_titles or {},
         security=security,
         gap_costs=gap_costs or {},
+        kpis=kpis,
         goal_text={
             g.code: GoalText(
                 why=g.why, how=g.how, upstream=g.upstream if g.upstream != g.code else None

@@ -12,6 +12,7 @@ from platform_maturity.domain.records import Outcome
 from platform_maturity.domain.results import PillarResult, ScopeResult, ScorecardDiff
 from platform_maturity.domain.units import format_value
 from platform_maturity.reports.formatting import EvidenceView, evidence_view
+from platform_maturity.reports.kpi_terminal import render_kpi_table
 from platform_maturity.reports.model import ReportModel
 
 OUTCOME_STYLE = {
@@ -310,6 +311,8 @@ def render_terminal(
         from platform_maturity.reports.backlog_terminal import render_security_summary
 
         render_security_summary(model.security, console)
+    if model.kpis is not None:
+        render_kpi_table(model.kpis, console)
 
     if details:
         for pillar in org.pillars:

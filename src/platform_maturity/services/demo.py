@@ -15,6 +15,7 @@ from platform_maturity.domain.records import Answer, Measurement, Outcome, Waive
 from platform_maturity.services.demo_backlog import create_demo_backlog
 from platform_maturity.services.demo_downtime import add_downtime_history
 from platform_maturity.services.demo_evidence import write_evidence
+from platform_maturity.services.demo_kpi import create_demo_kpis
 from platform_maturity.services.init import templates
 from platform_maturity.services.scan import run_scan
 from platform_maturity.services.scorecard import create_snapshot
@@ -309,4 +310,6 @@ def create_demo(
         run_scan(workspace, database, [], now, "demo")
         step("Probe history, incidents, postmortems and the status page")
         add_downtime_history(workspace, database, now, seed)
+        step("Writing and importing tracker, CI, incident and cost exports")
+        create_demo_kpis(folder, workspace, database, now, seed)
     return workspace

@@ -10,6 +10,7 @@ from platform_maturity.engine.evidence import scan_result
 from platform_maturity.reports.model import ReportModel, build_report_model
 from platform_maturity.services import scorecard as scorecards
 from platform_maturity.services.backlog_insights import backlog_report_parts
+from platform_maturity.services.kpi import kpi_section
 from platform_maturity.services.scan import catalog_for
 from platform_maturity.services.workspace import Workspace
 from platform_maturity.store import repo
@@ -71,4 +72,5 @@ def report_model(
         check_titles=titles,
         security=security,
         gap_costs=gap_costs,
+        kpis=kpi_section(workspace, database, now, slug),
     )

@@ -18,6 +18,7 @@ from platform_maturity.domain.backlog_settings import BacklogSettings
 from platform_maturity.domain.downtime import DowntimeSettings
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.framework import Framework
+from platform_maturity.domain.kpi_mapping import KpiMapping
 from platform_maturity.domain.records import OrgUnit
 from platform_maturity.framework.loader import load_framework, validate_model
 from platform_maturity.framework.yamlsource import read_yaml
@@ -98,6 +99,7 @@ class WorkspaceConfig(_Config):
     scan: ScanConfig = ScanConfig()
     backlog: BacklogSettings = BacklogSettings()
     downtime: DowntimeSettings = DowntimeSettings()
+    kpi: KpiMapping = KpiMapping()
 
 
 @dataclass(frozen=True)

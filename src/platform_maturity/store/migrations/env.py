@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import platform_maturity.store.events  # noqa: F401  (imported event tables join the metadata)
 from platform_maturity.store import backlog, downtime, postmortems  # noqa: F401  (their tables)
 from platform_maturity.store.models import Base
 

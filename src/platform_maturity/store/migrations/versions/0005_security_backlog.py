@@ -2,7 +2,7 @@
 restricted audit entries
 
 Revision ID: 0005_security_backlog
-Revises: 0002
+Revises: 0004_kpi_events
 Create Date: 2026-12-05
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_security_backlog"
-down_revision = "0002"
+down_revision = "0004_kpi_events"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,68 @@
+"""What an importer is: one export format in, source-independent events out.
+
+An importer reads one file and returns an :class:`ImportBatch`. It never touches the store;
+the import service writes a batch in one transaction. Bad input raises a
+:class:`~platform_maturity.domain.errors.UserError` naming the file, the row (or JSON path)
+and the column; nothing is written then.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from platform_maturity.domain.events import (
+    CostLine,
+    Deployment,
+    Headcount,
+    Incident,
+    PipelineRun,
+    PullRequest,
+    WorkItem,
+)
+from platform_maturity.domain.kpi_mapping import KpiMapping
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentTimes:
+    """Acknowledge and resolve times learned later (e.g. from a PagerDuty log) for an incident."""
+
+    source: str
+    source_id: str
+    acknowledged_at: datetime | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass
+class ImportBatch:
+    work_items: list[WorkItem] = field(default_factory=list)
+    pull_requests: list[PullRequest] = field(default_factory=list)
+    runs: list[PipelineRun] = field(default_factory=list)
+    deployments: list[Deployment] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    incident_times: list[IncidentTimes] = field(default_factory=list)
+    costs: list[CostLine] = field(default_factory=list)
+    headcounts: list[Headcount] = field(default_factory=list)
+    rows_read: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)  # reason -> count
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] += 1
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    mapping: KpiMapping
+    timezone: ZoneInfo  # for timestamps without a zone
+    currency: str = "USD"
+
+
+class Importer(Protocol):
+    kind: str
+    title: str  # one line for --help and the docs
+
+    def read(self, path: Path, context: ImportContext) -> ImportBatch: ...

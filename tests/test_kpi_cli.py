@@ -1,0 +1,272 @@
+"""``maturity import`` and ``maturity kpi`` end to end, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from platform_maturity.cli.main import main
+from platform_maturity.store.events import (
+    CostLineRow,
+    ImportedIncidentRow,
+    ImportRunRow,
+    WorkItemRow,
+)
+from platform_maturity.store.models import MeasurementRow
+
+FIXTURES = Path(__file__).parent / "fixtures" / "importers"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def count(url: str, table: type) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def history(url: str) -> dict[str, int]:
+    """Transitions kept per work item that has any."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(select(WorkItemRow.key, WorkItemRow.history)).all()
+    finally:
+        engine.dispose()
+    return {key: len(text.splitlines()) for key, text in rows if text}
+
+
+def imported(
+    capsys: pytest.CaptureFixture[str], kind: str, *files: Path
+) -> list[dict[str, object]]:
+    code, out, err = run(capsys, "import", kind, *map(str, files), "--format", "json")
+    assert code == 0, err
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+def test_imports_are_idempotent_and_update_by_source_id(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    csv_file = FIXTURES / "jira-csv" / "export.csv"
+    first = imported(capsys, "jira-csv", csv_file)
+    assert first[0] | {"file": ""} == {
+        "file": "",
+        "kind": "jira-csv",
+        "rows_read": 6,
+        "new": 6,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "skipped_reasons": {},
+    }
+    again = imported(capsys, "jira-csv", csv_file)
+    assert (again[0]["new"], again[0]["updated"], again[0]["unchanged"]) == (0, 0, 6)
+    # the changelog adds history to two issues; the CSV imported again keeps it
+    log = imported(capsys, "jira-changelog", FIXTURES / "jira-changelog" / "search.json")
+    assert (log[0]["new"], log[0]["updated"]) == (0, 2)
+    assert history(database_url) == {"PAY-103": 4, "PAY-104": 1}
+    imported(capsys, "jira-csv", csv_file)
+    assert history(database_url) == {"PAY-103": 4, "PAY-104": 1}
+    # a newer export changes one issue
+    newer = tmp_path / "newer.csv"
+    newer.write_text(
+        csv_file.read_text(encoding="utf-8-sig").replace(
+            "Refactor invoices,PAY-104,10104,Task,In Progress",
+            "Refactor invoices,PAY-104,10104,Task,Done",
+        ),
+        encoding="utf-8",
+    )
+    update = imported(capsys, "jira-csv", newer)
+    assert (update[0]["new"], update[0]["updated"], update[0]["unchanged"]) == (0, 1, 5)
+    assert count(database_url, WorkItemRow) == 6
+    assert count(database_url, ImportRunRow) == 5
+
+
+def test_pagerduty_log_entries_complete_imported_incidents(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    early = imported(capsys, "pagerduty", FIXTURES / "pagerduty" / "log_entries.json")
+    assert early[0]["skipped_reasons"] == {
+        "log entry of an incident not imported yet": 1,
+        "log entry type not used for KPIs (notify_log_entry)": 1,
+    }
+    imported(capsys, "pagerduty", FIXTURES / "pagerduty" / "incidents.json")
+    late = imported(capsys, "pagerduty", FIXTURES / "pagerduty" / "log_entries.json")
+    assert late[0]["updated"] == 1
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(ImportedIncidentRow.acknowledged_at, ImportedIncidentRow.resolved_at).where(
+                ImportedIncidentRow.source_id == "PT4KHLN"
+            )
+        ).one()
+    engine.dispose()
+    assert row[0] is not None and row[1] is not None
+
+
+def test_a_bad_file_stores_nothing_and_names_row_and_column(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    good = (FIXTURES / "focus" / "focus-1.2.csv").read_text(encoding="utf-8")
+    lines = good.splitlines()
+    lines[3] = lines[3].replace("-10.00,-10.00", "-10.00,ten", 1)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", "focus", str(bad))
+    assert code == 2
+    assert "bad.csv:4" in err and "EffectiveCost" in err and "'ten'" in err
+    assert count(database_url, CostLineRow) == 0
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(good.replace("Cloud Inc", "Nuage Sàrl").encode("latin-1"))
+    code, _, err = run(capsys, "import", "focus", str(latin))
+    assert code == 2 and "not UTF-8" in err and "latin.csv:2" in err
+    cut = tmp_path / "cut.json"
+    cut.write_text((FIXTURES / "pagerduty" / "incidents.json").read_text()[:300])
+    code, _, err = run(capsys, "import", "pagerduty", str(cut))
+    assert code == 2 and "not valid JSON" in err
+    code, _, err = run(capsys, "import", "jira", str(bad))
+    assert code == 2 and "did you mean jira-csv" in err
+    assert count(database_url, CostLineRow) == 0 and count(database_url, ImportRunRow) == 0
+
+
+def test_kpi_report_in_every_format_and_pillar_metrics_recorded(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    imported(capsys, "jira-csv", FIXTURES / "jira-csv" / "export.csv")
+    imported(capsys, "jira-changelog", FIXTURES / "jira-changelog" / "search.json")
+    github = [p for p in (FIXTURES / "github").glob("*.json") if ".expected" not in p.name]
+    imported(capsys, "github", *sorted(github))
+    code, out, err = run(capsys, "kpi", "--quarter", "2026-Q1", "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    kpis = {k["id"]: k for k in report["kpis"]}
+    cfr = kpis["change-failure-rate"]["current"]
+    # PAY-101 (production) and PAY-105 (qa) over PAY-103; the duplicate PAY-102 left out
+    assert (cfr["numerator"], cfr["denominator"], cfr["value"]) == (2, 1, 200.0)
+    assert kpis["development-latency"]["current"]["stats"]["n"] == 1
+    code, out, _ = run(capsys, "kpi", "--quarter", "2026-Q1")
+    assert code == 0 and "Change failure rate" in out and "200.0 %" in out
+    assert all(len(line) <= 80 for line in out.splitlines())
+    code, out, _ = run(capsys, "kpi", "-q", "2026-Q2", "--format", "markdown")
+    assert code == 0 and out.startswith("## KPIs — 2026-Q2") and "| KPI | Value |" in out
+    assert count(database_url, MeasurementRow) >= 2  # PR latency and CI duration of 2026-Q2
+    before = count(database_url, MeasurementRow)
+    run(capsys, "kpi", "-q", "2026-Q2", "--format", "json")
+    assert count(database_url, MeasurementRow) == before  # recomputing replaces, never adds
+    code, _, err = run(capsys, "kpi", "--quarter", "Q7")
+    assert code == 2 and "2026-Q3" in err
+
+
+def test_mttd_sample_drill_and_headcount(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = FIXTURES / "jira-csv" / "export.csv"
+    rows = source.read_text(encoding="utf-8-sig").splitlines()
+    extra = [
+        f"Crash {n},PAY-{200 + n},{20000 + n},Bug,Done,PAY,High,Done,0{1 + n % 9}/Mar/26 9:00 AM,"
+        f"1{n % 9}/Mar/26 4:00 PM,production,,,alice,"
+        for n in range(30)
+    ]
+    bugs = tmp_path / "bugs.csv"
+    bugs.write_text("\n".join(rows[:1] + extra) + "\n", encoding="utf-8")
+    imported(capsys, "jira-csv", bugs)
+    worksheet = tmp_path / "sample.csv"
+    code, out, err = run(
+        capsys, "kpi", "sample-mttd", "-q", "2026-Q1", "--size", "22", "--out", str(worksheet)
+    )
+    assert code == 0, err
+    lines = worksheet.read_text().splitlines()
+    assert len(lines) == 23 and lines[0].startswith("quarter,key")
+    code, out, _ = run(capsys, "kpi", "sample-mttd", "-q", "2026-Q1", "--size", "22")
+    assert "(0 newly drawn)" in out  # drawing again keeps the sample
+    filled = [lines[0]] + [
+        ",".join([*line.split(",")[:3], "2026-03-01T08:00:00+00:00", *line.split(",")[4:]])
+        for line in lines[1:]
+    ]
+    worksheet.write_text("\n".join(filled) + "\n")
+    code, out, err = run(capsys, "kpi", "sample-mttd", "--fill", str(worksheet))
+    assert code == 0 and "Updated 22" in out, err
+    code, out, _ = run(capsys, "kpi", "-q", "2026-Q1", "--format", "json")
+    mttd = next(k for k in json.loads(out)["kpis"] if k["id"] == "mean-time-to-detect")
+    assert mttd["current"]["stats"]["n"] == 22
+    code, out, err = run(
+        capsys,
+        "kpi",
+        "drill",
+        "--started",
+        "2026-10-01T08:00:00Z",
+        "--restored",
+        "2026-10-01T11:30:00Z",
+    )
+    assert code == 0 and "3.5 h" in out, err
+    code, _, err = run(
+        capsys, "kpi", "drill", "--started", "2026-10-01T08:00:00Z", "--restored", "2026-09-01"
+    )
+    assert code == 2 and "ends before it starts" in err
+    code, out, _ = run(
+        capsys, "kpi", "headcount", "2026-10", "--developers", "12", "--users", "500"
+    )
+    assert code == 0
+    code, out, _ = run(capsys, "kpi", "--format", "json")
+    rto = next(k for k in json.loads(out)["kpis"] if k["id"] == "recovery-time-objective")
+    assert rto["current"]["value"] == 3.5 and rto["met"] is True
+    code, _, err = run(capsys, "kpi", "headcount", "October", "--developers", "3")
+    assert code == 2 and "not a month" in err
+
+
+def test_large_reimports_read_the_source_keys_in_one_pass(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from platform_maturity.store import event_repo
+
+    monkeypatch.setattr(event_repo, "_WHOLE_SOURCE", 0)
+    pipeline = FIXTURES / "jira-pipeline"
+    first = imported(capsys, "jira-pipeline", pipeline)
+    again = imported(capsys, "jira-pipeline", pipeline)
+    assert (first[0]["new"], again[0]["unchanged"], again[0]["new"]) == (3, 3, 0)
+
+
+def test_measure_records_head_counts(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "measure", "developers", "42", "--at", "2026-10")
+    assert code == 0 and "42 developers for 2026-10" in out, err
+    code, out, _ = run(capsys, "measure", "users", "120,000")
+    assert code == 0 and "120,000 users for 2026-11" in out
+    code, _, err = run(capsys, "measure", "users", "many")
+    assert code == 2 and "not a number" in err
+
+
+def test_unit_kpis_and_the_report_section(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workspace_dir / "maturity.yaml").write_text(
+        (workspace_dir / "maturity.yaml").read_text() + "kpi:\n  units:\n    PAY: alpha\n",
+        encoding="utf-8",
+    )
+    imported(capsys, "jira-csv", FIXTURES / "jira-csv" / "export.csv")
+    code, out, err = run(capsys, "kpi", "-q", "2026-Q1", "--unit", "alpha", "--format", "json")
+    assert code == 0, err
+    alpha = json.loads(out)
+    assert alpha["scope"] == "alpha"
+    velocity = next(k for k in alpha["kpis"] if k["id"] == "development-velocity")
+    assert velocity["current"]["value"] == 3.0
+    code, out, _ = run(capsys, "kpi", "-q", "2026-Q1", "--unit", "beta", "--format", "json")
+    beta = json.loads(out)
+    assert (
+        next(k for k in beta["kpis"] if k["id"] == "development-velocity")["current"]["value"] == 0
+    )
+    code, out, _ = run(capsys, "report", "--format", "markdown")
+    assert code == 0 and "## KPIs — 2026-Q4" in out and "| Change failure rate |" in out
+    code, out, _ = run(capsys, "report", "--format", "json")
+    assert json.loads(out)["kpis"]["quarter"] == "2026-Q4"
