@@ -9,9 +9,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete
+from sqlalchemy.orm import Session
 
 from platform_maturity.domain.errors import UserError
-from platform_maturity.domain.events import MttdSample, RecoveryDrill
+from platform_maturity.domain.events import Incident, MttdSample, RecoveryDrill
 from platform_maturity.domain.kpi_results import KpiReport
 from platform_maturity.domain.records import Measurement
 from platform_maturity.engine.kpi.periods import Quarter, parse_quarter, quarter_of
@@ -45,6 +46,7 @@ def build_kpi_report(
     context = import_context(workspace)
     with database.transaction() as session:
         events = event_repo.load_events(session, descriptive=False)
+        events.incidents.extend(_native_incidents(workspace, session))
     return kpi_report(
         workspace.framework,
         workspace.config.kpi,
@@ -59,12 +61,22 @@ def build_kpi_report(
     )
 
 
+def _native_incidents(workspace: Workspace, session: Session) -> list[Incident]:
+    """The incidents the watcher opened from downtime, beside the imported ones."""
+    from platform_maturity.engine.downtime.incidents import kpi_records
+    from platform_maturity.engine.kpi.native import native_incidents
+    from platform_maturity.store.downtime_queries import list_incidents
+
+    units = {c.id: c.unit for c in workspace.config.downtime.components}
+    return native_incidents(kpi_records(list_incidents(session)), units)
+
+
 def kpi_section(
     workspace: Workspace, database: Database, now: datetime, unit: str | None
 ) -> KpiReport | None:
     """The KPI report for the report's section, or None when nothing was imported yet."""
     with database.transaction() as session:
-        if not event_repo.has_events(session):
+        if not event_repo.has_events(session) and not _native_incidents(workspace, session):
             return None
     return build_kpi_report(workspace, database, now, None, unit)
 
