@@ -767,3 +767,20 @@ def test_an_alias_bomb_is_refused_not_expanded(tmp_path: Path) -> None:
     )
     assert read.terraform == ["values[0] = file(values.yaml)"]
     assert len(problems) == 1 and "more than 200,000 values" in problems[0][1]
+
+
+def test_the_scan_summary_counts_what_the_chart_leaves_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from platform_maturity.cli.main import main
+
+    write(tmp_path, "infra/main.tf", WEB % "values = [yamlencode({ replicaCount = 1 })]")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["scan", "infra", "--no-store"]) == 0
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if "Check" in line and "Pass" in line)
+    assert header.split()[-1] == "Open"
+    assert all(len(line) <= 80 for line in out.splitlines())
+    assert "k8s.container-ephemeral-storage-requests" in out  # whole, not folded
+    assert "undecided (values only Terraform or a chart knows)" in " ".join(out.split())

@@ -686,3 +686,25 @@ def test_any_resource_bodies_are_judged_without_crashing(
         result = TerraformCollector().collect([path], context)
         kubernetes_objects([path], Path(folder))
     assert all(o.passed in (True, False, None) for o in result.observations)
+
+
+def test_a_dynamic_block_whose_content_only_terraform_knows_is_undecided(
+    tmp_path: Path,
+) -> None:
+    """The content of a ``dynamic`` block refers to its iterator: a filling that holds
+    values only Terraform knows (this used to crash the scan)."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_cloudfront_distribution" "cdn" {\n'
+        "  enabled = true\n"
+        '  dynamic "logging_config" {\n'
+        "    for_each = var.logs\n"
+        "    content {\n"
+        "      bucket = logging_config.value\n"
+        "    }\n"
+        "  }\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    result = scan(tmp_path)
+    logs = [o for o in result.observations if o.check_id == "tf.cloudfront-access-logs"]
+    assert len(logs) == 1 and logs[0].passed is None

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from platform_maturity.domain.checks import CheckDefinition
 from platform_maturity.domain.scans import ScanSummary
-from platform_maturity.reports.terminal import make_table
+from platform_maturity.reports.terminal import WIDE, make_table
 
 
 def render_scan_terminal(summary: ScanSummary, console: Console, failures: int = 15) -> None:
@@ -17,19 +17,27 @@ def render_scan_terminal(summary: ScanSummary, console: Console, failures: int =
     stored = "not stored" if summary.scan_id is None else f"#{summary.scan_id}"
     console.print(Text.assemble(("Scan ", "bold"), (stored, "bold cyan"), f" read {inputs}."))
     table = make_table(console, "Checks")
-    table.add_column("Check", overflow="fold")
-    table.add_column("Goals")
+    open_ = any(t.undecided for t in summary.tallies)
+    longest = max((len(t.check.id) for t in summary.tallies), default=5)
+    # with the Open column, goal codes wrap so that check ids stay whole in 80 columns
+    table.add_column("Check", overflow="fold", min_width=longest if open_ else None)
+    table.add_column("Goals", max_width=6 if open_ and console.width < WIDE else None)
     table.add_column("Pass", justify="right")
     table.add_column("Fail", justify="right")
     table.add_column("Waived", justify="right")
+    if open_:  # cannot tell: values only Terraform or a Helm chart knows
+        table.add_column("Open", justify="right")
     for tally in summary.tallies:
-        table.add_row(
+        cells: list[str | Text] = [
             tally.check.id,
             " ".join(tally.check.goals),
             Text(str(tally.passed), style="green" if tally.passed else ""),
             Text(str(tally.failed), style="red" if tally.failed else ""),
             str(tally.waived) if tally.waived else "",
-        )
+        ]
+        if open_:
+            cells.append(Text(str(tally.undecided), style="yellow") if tally.undecided else "")
+        table.add_row(*cells)
     console.print(table)
     failing = [o for o in summary.observations if o.passed is False and not o.waived]
     if failing:
@@ -60,10 +68,12 @@ def render_scan_terminal(summary: ScanSummary, console: Console, failures: int =
             problems.add_row(f"{p.path}:{p.line}" if p.line else p.path, p.message)
         console.print(problems)
     goals = {code for o in summary.observations if o.passed is not None for code in o.goal_codes}
+    undecided = sum(t.undecided for t in summary.tallies)
     console.print(
         f"Automated evidence for {len(goals)} goal(s); "
         f"{sum(t.failed for t in summary.tallies)} failing finding(s), "
-        f"{len(summary.problems)} unreadable input(s). "
+        + (f"{undecided} undecided (values only Terraform or a chart knows), " if undecided else "")
+        + f"{len(summary.problems)} unreadable input(s). "
         + (
             "'maturity report' shows the scorecard."
             if summary.scan_id is not None

@@ -29,7 +29,9 @@ may not create (the values do not say) is created with a placeholder ``kind``. A
 values set fixes the keys it sets; the keys it leaves out stay the chart's (Helm merges a
 release's values over the chart's defaults). An empty map or null given explicitly
 (``resources: {}``) is taken as "none". A container that must run as non-root cannot be
-made to run as user 0 by its chart (Kubernetes refuses to start it).
+made to run as user 0 by its chart (Kubernetes refuses to start it). ``replicaCount``
+decides the replica count once the values say whether autoscaling is on: an autoscaler the
+chart adds would own the count.
 """
 
 from __future__ import annotations

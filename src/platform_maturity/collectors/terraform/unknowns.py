@@ -176,6 +176,8 @@ def unknowns_in(value: Any) -> list[Unknown]:
 
 def _substitute(node: Any, choose: Mapping[int, Any]) -> Any:
     if isinstance(node, Unknown):
+        if id(node) not in choose:  # inside a filling (a dynamic block's content): settled
+            return "unknown"
         return _substitute(choose[id(node)], choose)
     if isinstance(node, Mapping):
         result = {}
