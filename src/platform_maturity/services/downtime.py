@@ -38,7 +38,7 @@ from platform_maturity.engine.downtime.intervals import (
     compute_downtime,
     flows_down,
 )
-from platform_maturity.engine.downtime.uptime import system_uptime, uptime
+from platform_maturity.engine.downtime.uptime import configured_system_uptime, uptime
 from platform_maturity.services.workspace import Workspace
 from platform_maturity.store import downtime_queries as queries
 from platform_maturity.store.db import Database
@@ -494,13 +494,5 @@ def uptime_report(
         )
         for c in settings.components
     ]
-    known = [first[c.id] for c in settings.components if c.id in first]
-    system = system_uptime(
-        {c.id: downtime.components.get(c.id, []) for c in settings.components},
-        start,
-        now,
-        now,
-        min(known) if known else None,
-        target,
-    )
+    system = configured_system_uptime(settings.components, downtime, first, start, now, target)
     return UptimeReport(start=start, end=now, components=rows, system=system)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from platform_maturity.domain.probes import load_probes
 from platform_maturity.domain.records import Measurement, Observation
 from platform_maturity.engine.downtime.evidence import downtime_evidence
-from platform_maturity.engine.downtime.uptime import system_uptime
+from platform_maturity.engine.downtime.uptime import configured_system_uptime
 from platform_maturity.services.downtime import LOOKBACK, load_downtime, uptime_target
 from platform_maturity.services.workspace import Workspace
 from platform_maturity.store import downtime_queries as queries
@@ -36,13 +36,7 @@ def scorecard_facts(
     start = now - timedelta(days=UPTIME_DAYS)
     downtime = load_downtime(session, workspace, start - LOOKBACK, now)
     first = queries.monitored_since(session)
-    known = [first[c.id] for c in settings.components if c.id in first and first[c.id] <= now]
-    system = system_uptime(
-        {c.id: downtime.components.get(c.id, []) for c in settings.components},
-        start,
-        now,
-        now,
-        min(known) if known else None,
-        uptime_target(workspace),
+    system = configured_system_uptime(
+        settings.components, downtime, first, start, now, uptime_target(workspace)
     )
     return downtime_evidence(settings, probes, incidents, written, system, now)

@@ -8,7 +8,7 @@ from pathlib import Path
 from platform_maturity.domain.incidents import Incident, UpdateKind
 from platform_maturity.engine.downtime.evidence import flow_coverage
 from platform_maturity.engine.downtime.intervals import flows_down
-from platform_maturity.engine.downtime.uptime import day_bars, system_uptime, uptime
+from platform_maturity.engine.downtime.uptime import configured_system_uptime, day_bars, uptime
 from platform_maturity.reports.status_view import (
     BarView,
     ComponentView,
@@ -137,15 +137,7 @@ def status_views(
             (s for s in ("major", "partial", "degraded") if s in states),
             "operational" if states - {"unknown"} else "unknown",
         )
-        known = [first[c.id] for c in settings.components if c.id in first]
-        system = system_uptime(
-            {c.id: downtime.components.get(c.id, []) for c in settings.components},
-            start,
-            now,
-            now,
-            min(known) if known else None,
-            target,
-        )
+        system = configured_system_uptime(settings.components, downtime, first, start, now, target)
         title = settings.status_page.title or f"{workspace.config.organization.name} status"
         views[variant] = StatusPageView(
             title=title if not internal else f"{title} (internal)",

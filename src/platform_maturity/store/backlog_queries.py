@@ -23,7 +23,6 @@ from platform_maturity.domain.backlog import (
 )
 from platform_maturity.domain.backlog_policy import SlaBand, SlaPolicy
 from platform_maturity.domain.records import AuditEntry
-from platform_maturity.store.audit_log import audit
 from platform_maturity.store.backlog import (
     BacklogFindingRow,
     BacklogItemRow,
@@ -32,6 +31,7 @@ from platform_maturity.store.backlog import (
     BacklogScanRow,
 )
 from platform_maturity.store.models import AuditEvent
+from platform_maturity.store.repo import audit, audit_entry
 
 ENTITY = "backlog_item"
 CHUNK = 500
@@ -201,19 +201,7 @@ def history(session: Session, item_id: int) -> list[AuditEntry]:
         .where(AuditEvent.entity == ENTITY, AuditEvent.entity_key == item_key(item_id))
         .order_by(AuditEvent.id)
     )
-    return [
-        AuditEntry(
-            at=r.at,
-            actor=r.actor,
-            action=r.action,
-            entity=r.entity,
-            key=r.entity_key,
-            field=r.field,
-            old_value=r.old_value,
-            new_value=r.new_value,
-        )
-        for r in rows
-    ]
+    return [audit_entry(r) for r in rows]
 
 
 def count_items(session: Session) -> int:

@@ -23,7 +23,6 @@ from platform_maturity.domain.incidents import (
     UpdateKind,
 )
 from platform_maturity.domain.probes import ProbeResult, Signal, SignalKind
-from platform_maturity.store.audit_log import audit
 from platform_maturity.store.downtime import (
     IncidentRow,
     IncidentUpdateRow,
@@ -31,6 +30,7 @@ from platform_maturity.store.downtime import (
     ProbeResultRow,
     SignalRow,
 )
+from platform_maturity.store.repo import audit
 
 ENTITY = "incident"
 

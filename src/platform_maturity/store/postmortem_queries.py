@@ -17,8 +17,8 @@ from platform_maturity.domain.postmortems import (
     Postmortem,
     TimelineEntry,
 )
-from platform_maturity.store.audit_log import audit
 from platform_maturity.store.postmortems import PostmortemActionRow, PostmortemGapRow, PostmortemRow
+from platform_maturity.store.repo import audit
 
 ENTITY = "postmortem"
 

@@ -46,7 +46,10 @@ def audit(
     field: str | None = None,
     old: object = None,
     new: object = None,
+    restricted: bool = False,
 ) -> None:
+    """Append one entry to the audit trail; ``restricted`` marks entries about restricted
+    data (the security backlog), left out of exports unless asked for."""
     session.add(
         AuditEvent(
             at=at,
@@ -57,6 +60,7 @@ def audit(
             field=field,
             old_value=None if old is None else str(old),
             new_value=None if new is None else str(new),
+            restricted=restricted,
         )
     )
 
@@ -316,19 +320,20 @@ def snapshot_pillar_scores(
 def list_audit(session: Session, limit: int = 100) -> list[AuditEntry]:
     """The newest ``limit`` audit entries, newest first."""
     rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit))
-    return [
-        AuditEntry(
-            at=r.at,
-            actor=r.actor,
-            action=r.action,
-            entity=r.entity,
-            key=r.entity_key,
-            field=r.field,
-            old_value=r.old_value,
-            new_value=r.new_value,
-        )
-        for r in rows
-    ]
+    return [audit_entry(r) for r in rows]
+
+
+def audit_entry(row: AuditEvent) -> AuditEntry:
+    return AuditEntry(
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        entity=row.entity,
+        key=row.entity_key,
+        field=row.field,
+        old_value=row.old_value,
+        new_value=row.new_value,
+    )
 
 
 def clear_all(session: Session) -> None:

@@ -7,11 +7,16 @@ any component is down (the union of their intervals).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
+from platform_maturity.domain.downtime import ComponentConfig
 from platform_maturity.domain.incidents import Interval
 from platform_maturity.domain.uptime import DayBar, Uptime
+
+if TYPE_CHECKING:
+    from platform_maturity.engine.downtime.intervals import Downtime
 
 
 def _union(intervals: Iterable[Interval], now: datetime) -> list[tuple[datetime, datetime]]:
@@ -63,6 +68,31 @@ def uptime(
         percent=percent,
         target_percent=target_percent,
         intervals=counted,
+    )
+
+
+def configured_system_uptime(
+    components: Sequence[ComponentConfig],
+    downtime: Downtime,
+    monitored_since: Mapping[str, datetime],
+    start: datetime,
+    now: datetime,
+    target_percent: float,
+) -> Uptime:
+    """The uptime of the system the workspace defines (its components), from ``start`` to
+    ``now``, counted from the first result of any of its components up to ``now``."""
+    known = [
+        monitored_since[c.id]
+        for c in components
+        if c.id in monitored_since and monitored_since[c.id] <= now
+    ]
+    return system_uptime(
+        {c.id: downtime.components.get(c.id, []) for c in components},
+        start,
+        now,
+        now,
+        min(known) if known else None,
+        target_percent,
     )
 
 
