@@ -27,7 +27,7 @@ from typing import Any
 
 from platform_maturity.collectors.base import read_head
 from platform_maturity.collectors.terraform.model import Resource, Source
-from platform_maturity.collectors.terraform.plan import MAX_BYTES, TextLines
+from platform_maturity.collectors.terraform.plan import TextLines, read_text
 
 ORIGIN = "inventory"
 
@@ -168,17 +168,8 @@ def read_inventory(
     path: Path, display: str, problem: Callable[[str, str, int | None], None]
 ) -> Source | None:
     """One inventory file; a problem (and None) when it cannot be read."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            problem(display, f"file too large to scan ({size:,} bytes)", None)
-            return None
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        problem(display, f"cannot read the file: {exc.strerror or exc}", None)
-        return None
-    except UnicodeDecodeError:
-        problem(display, "not UTF-8 text", None)
+    text = read_text(path, display, problem)
+    if text is None:
         return None
     try:
         return parse_inventory(text, display)

@@ -351,13 +351,11 @@ def _read_raw_state(doc: dict[str, Any], lines: TextLines, display: str, qualifi
     return source
 
 
-def read_plan(
-    path: Path,
-    display: str,
-    qualifier: str,
-    problem: Callable[[str, str, int | None], None],
-) -> Source | None:
-    """One plan or state file; a problem (and None) when it cannot be read."""
+def read_text(
+    path: Path, display: str, problem: Callable[[str, str, int | None], None]
+) -> str | None:
+    """A JSON input's text; a problem (and None) when it is too large, unreadable or not
+    UTF-8."""
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -368,9 +366,21 @@ def read_plan(
         problem(display, f"cannot read the file: {exc.strerror or exc}", None)
         return None
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         problem(display, "not UTF-8 text", None)
+        return None
+
+
+def read_plan(
+    path: Path,
+    display: str,
+    qualifier: str,
+    problem: Callable[[str, str, int | None], None],
+) -> Source | None:
+    """One plan or state file; a problem (and None) when it cannot be read."""
+    text = read_text(path, display, problem)
+    if text is None:
         return None
     try:
         return read_document(parse_json(text), text, display, qualifier)
