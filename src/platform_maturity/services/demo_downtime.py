@@ -19,7 +19,7 @@ from platform_maturity.domain.incidents import (
 )
 from platform_maturity.domain.postmortems import ActionItem
 from platform_maturity.domain.probes import ProbeResult, Signal, SignalKind
-from platform_maturity.engine.downtime.incidents import severity_of, title_of
+from platform_maturity.engine.downtime.incidents import opening_updates, severity_of, title_of
 from platform_maturity.engine.downtime.intervals import compute_downtime, flows_down
 from platform_maturity.services.downtime import record_results, record_signals, thresholds_of
 from platform_maturity.services.incidents import write_postmortem, write_postmortem_markdown
@@ -189,21 +189,7 @@ def _incident(
     name = component.shown_name
     cause, fix = STORY.get(interval.component, ("Unknown.", "Recovered."))
     ack = interval.detected + timedelta(minutes=rng.randint(2, 9))
-    updates = [
-        IncidentUpdate(
-            at=interval.detected,
-            kind=UpdateKind.DETECTED,
-            message=f"Detected by {interval.method.label}: {interval.reason}",
-            status=IncidentStatus.INVESTIGATING,
-        ),
-        IncidentUpdate(
-            at=interval.detected,
-            kind=UpdateKind.UPDATE,
-            message=f"We are investigating problems with {name}.",
-            public=True,
-            status=IncidentStatus.INVESTIGATING,
-        ),
-    ]
+    updates = opening_updates(interval, name)
     acknowledged = ack if ack < now else None
     if acknowledged:
         updates.append(

@@ -31,7 +31,11 @@ from platform_maturity.domain.probes import (
     load_probes,
 )
 from platform_maturity.domain.uptime import Uptime
-from platform_maturity.engine.downtime.incidents import notifications_due, plan_incidents
+from platform_maturity.engine.downtime.incidents import (
+    notifications_due,
+    opening_updates,
+    plan_incidents,
+)
 from platform_maturity.engine.downtime.intervals import (
     Downtime,
     Thresholds,
@@ -314,21 +318,7 @@ def sync_incidents(workspace: Workspace, database: Database, now: datetime) -> S
             interval = opening.interval
             component = components.get(interval.component)
             name = component.shown_name if component else interval.component
-            updates = [
-                IncidentUpdate(
-                    at=interval.detected,
-                    kind=UpdateKind.DETECTED,
-                    message=f"Detected by {interval.method.label}: {interval.reason}",
-                    status=IncidentStatus.INVESTIGATING,
-                ),
-                IncidentUpdate(
-                    at=interval.detected,
-                    kind=UpdateKind.UPDATE,
-                    message=f"We are investigating problems with {name}.",
-                    public=True,
-                    status=IncidentStatus.INVESTIGATING,
-                ),
-            ]
+            updates = opening_updates(interval, name)
             if interval.ended is not None:
                 minutes = (interval.ended - interval.started).total_seconds() / 60
                 updates += [

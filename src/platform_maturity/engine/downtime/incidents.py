@@ -14,10 +14,13 @@ from platform_maturity.domain.downtime import ComponentConfig, EscalationLevel
 from platform_maturity.domain.incidents import (
     Incident,
     IncidentRecord,
+    IncidentStatus,
+    IncidentUpdate,
     Interval,
     Notification,
     NotificationEvent,
     Severity,
+    UpdateKind,
 )
 
 
@@ -250,4 +253,24 @@ def kpi_records(incidents: Iterable[Incident]) -> list[IncidentRecord]:
         )
         for incident in sorted(incidents, key=lambda i: (i.started, i.id or 0))
         if incident.id is not None
+    ]
+
+
+def opening_updates(interval: Interval, name: str) -> list[IncidentUpdate]:
+    """The first timeline entries of an incident opened from downtime: what detected it
+    (internal) and the public notice naming the component as users know it."""
+    return [
+        IncidentUpdate(
+            at=interval.detected,
+            kind=UpdateKind.DETECTED,
+            message=f"Detected by {interval.method.label}: {interval.reason}",
+            status=IncidentStatus.INVESTIGATING,
+        ),
+        IncidentUpdate(
+            at=interval.detected,
+            kind=UpdateKind.UPDATE,
+            message=f"We are investigating problems with {name}.",
+            public=True,
+            status=IncidentStatus.INVESTIGATING,
+        ),
     ]
