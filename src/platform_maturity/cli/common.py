@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -89,3 +89,20 @@ def store(ctx: typer.Context) -> Iterator[tuple[Workspace, Database]]:
     ws = workspace(ctx)
     with open_store(ws, now(), actor()) as database:
         yield ws, database
+
+
+@contextmanager
+def spinner(out: Console, first: str) -> Iterator[Callable[[str], None]]:
+    """A transient spinner with the elapsed time for long work; yields a function that
+    says what is being done now."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=out,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(first, total=None)
+        yield lambda message: progress.update(task, description=message)

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from platform_maturity.cli.common import console, now
+from platform_maturity.cli.common import console, now, spinner
 from platform_maturity.reports.render import EXTENSIONS, render
 from platform_maturity.reports.terminal import render_terminal
 from platform_maturity.services.demo import create_demo
@@ -34,21 +33,14 @@ def demo(
     """Create a demo organization with four teams and a year of history, score it, write reports."""
     out = console()
     moment = now()
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=out,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("Creating the demo workspace", total=None)
+    with spinner(out, "Creating the demo workspace") as step:
         workspace = create_demo(
             folder,
             moment,
             seed,
-            progress=lambda message: progress.update(task, description=message),
+            progress=step,
         )
-        progress.update(task, description="Scoring and writing reports")
+        step("Scoring and writing reports")
         with open_store(workspace, moment, "demo") as database:
             model = report_model(workspace, database, moment, include_security=True)
             written = write_review(folder / "reports", workspace, database, moment)

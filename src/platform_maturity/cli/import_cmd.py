@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from platform_maturity.cli.common import actor, console, now, store
+from platform_maturity.cli.common import actor, console, now, spinner, store
 from platform_maturity.domain.errors import UserError
 
 KINDS_HELP = (
@@ -47,7 +47,6 @@ def import_(
     severity, started and released statuses, bots, the time zone of zone-less exports);
     docs/formats.md describes every format.
     """
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from platform_maturity.reports.kpi_terminal import render_import_results
     from platform_maturity.services.kpi_import import configured_exports, import_files
@@ -56,14 +55,7 @@ def import_(
         raise UserError("unknown format", field="--format", value=fmt, hint="terminal or json")
     out = console(stderr=fmt == "json")
     with store(ctx) as (ws, database):
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=out,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("Importing", total=None)
+        with spinner(out, "Importing") as step:
             results = import_files(
                 ws,
                 database,
@@ -71,7 +63,7 @@ def import_(
                 files or configured_exports(ws, kind),
                 now(),
                 actor(),
-                lambda message: progress.update(task, description=message),
+                step,
             )
     if fmt == "json":
         typer.echo(
