@@ -72,8 +72,9 @@ def securitytxt(
     Canonical; SECURITY.md says how to report and how fast you answer. Both come from the
     backlog.disclosure settings and the SLA bands. --check FILE checks an existing file.
 
-    Serve security.txt at https://<host>/.well-known/security.txt as text/plain. To sign it
-    (recommended): gpg --local-user <key> --clearsign --output security.txt.asc security.txt,
+    Serve security.txt at `https://<host>/.well-known/security.txt` as text/plain. To sign
+    it (recommended): `gpg --local-user <key> --clearsign --output security.txt.asc
+    security.txt`,
     then serve the .asc content as security.txt; keep Canonical so readers know where it
     belongs. Renew it before Expires.
     """

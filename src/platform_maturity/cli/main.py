@@ -61,7 +61,7 @@ def _new_app() -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         add_completion=False,
-        rich_markup_mode="rich",
+        rich_markup_mode="markdown",
     )
 
 

@@ -56,7 +56,7 @@ def scan(
 
     One scan is stored in one transaction; files that cannot be read are recorded as
     findings of their own and the scan goes on. Exempt an object with the annotation
-    platform-maturity.io/exempt-<check id>: "<reason>", or in maturity.yaml under
+    `platform-maturity.io/exempt-<check id>: "<reason>"`, or in maturity.yaml under
     scan.exemptions.
     """
     from platform_maturity.services.scan import catalog_for, run_scan
