@@ -13,7 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # NumPy is imported by the KPI paths only, not by every command
+    from platform_maturity.domain.work_table import WorkTable
 
 WorkKind = Literal["feature", "bug", "task", "other"]
 FoundIn = Literal["qa", "production", "unknown"]
@@ -222,6 +225,9 @@ class EventSet:
     drills: list[RecoveryDrill] = field(default_factory=list)
     sli: list[SliWindow] = field(default_factory=list)
     mttd: list[MttdSample] = field(default_factory=list)
+    # the work items as columns, when the store loaded them so (the KPI engine's fast way);
+    # otherwise the engine builds it from ``work_items``
+    work_table: WorkTable | None = None
 
 
 @dataclass

@@ -45,7 +45,7 @@ def build_kpi_report(
     slug = workspace.unit(unit)
     context = import_context(workspace)
     with database.transaction() as session:
-        events = event_repo.load_events(session, descriptive=False)
+        events = event_repo.load_events(session, table=True)
         events.incidents.extend(_native_incidents(workspace, session))
     return kpi_report(
         workspace.framework,

@@ -11,8 +11,8 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
-from operator import attrgetter
-from typing import Any
+from operator import attrgetter, itemgetter
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -31,6 +31,9 @@ from platform_maturity.domain.events import (
     Transition,
     WorkItem,
 )
+
+if TYPE_CHECKING:
+    from platform_maturity.domain.work_table import WorkTable
 from platform_maturity.store.events import (
     CostLineRow,
     DeploymentRow,
@@ -488,12 +491,8 @@ def _history(text: str) -> tuple[Transition, ...]:
     return tuple(out)
 
 
-def load_work_items(
-    session: Session, transitions: bool = False, descriptive: bool = True
-) -> list[WorkItem]:
-    """Every work item; its status history only when ``transitions`` is asked for. Without
-    ``descriptive``, only what the KPI engine reads (no ids, titles, projects, statuses,
-    labels, first completions).
+def load_work_items(session: Session, transitions: bool = False) -> list[WorkItem]:
+    """Every work item; its status history only when ``transitions`` is asked for.
 
     Read with one driver-level query (a million rows in seconds): SQLite gives UTC text,
     PostgreSQL aware timestamps.
@@ -522,43 +521,6 @@ def load_work_items(
         finally:
             cursor.close()
 
-    if not descriptive and not transitions:
-        # only what the KPI engine reads: every cell fetched costs time at a million rows
-        return [
-            WorkItem(
-                "",
-                "",
-                "",
-                kind,
-                parse(created + "+00:00") if sqlite else when(created),  # type: ignore[arg-type]
-                "",
-                None,
-                unit,
-                None,
-                category,
-                resolution,
-                severity,
-                found_in,
-                when(started) if started is not None else None,
-                when(completed) if completed is not None else None,
-                None,
-                reopened,
-                bool(is_bot),
-            )
-            for (
-                kind,
-                created,
-                unit,
-                category,
-                resolution,
-                severity,
-                found_in,
-                started,
-                completed,
-                reopened,
-                is_bot,
-            ) in fetch(_KPI_COLUMNS)
-        ]
     rows = fetch([n for n in names if n != "history" or transitions])
     if not transitions:
         rows = [(*row, "") for row in rows]
@@ -611,19 +573,57 @@ def load_work_items(
     ]
 
 
-_KPI_COLUMNS = (
-    "kind",
-    "created_at",
-    "unit",
-    "status_category",
-    "resolution",
-    "severity",
-    "found_in",
-    "started_at",
-    "completed_at",
-    "reopened",
-    "is_bot",
-)
+def load_work_table(session: Session) -> WorkTable:
+    """What the KPI engine reads of every work item, as columns (see :class:`WorkTable`).
+
+    One driver-level query, shaped so a million rows cost little to bring into Python: the
+    database joins the texts and flags into one value per row (a few hundred distinct ones);
+    SQLite's UTC text times are parsed by NumPy, PostgreSQL gives integer microseconds
+    (``EXTRACT(EPOCH ...)``).
+    """
+    from platform_maturity.domain.work_table import MISSING, TEXT_COLUMNS, WorkTable
+
+    connection = session.connection()
+    quote = connection.dialect.identifier_preparer.quote
+    sqlite = connection.dialect.name == "sqlite"
+    separator = "char(31)" if sqlite else "chr(31)"
+
+    def when(column: str) -> str:
+        name = quote(column)
+        if sqlite:  # 2026-05-01 10:00:00.250000, UTC; NumPy reads 'NaT' as not a time
+            return f"COALESCE({name}, 'NaT')"
+        return f"COALESCE(CAST(EXTRACT(EPOCH FROM {name}) * 1000000 AS BIGINT), CAST({MISSING} AS BIGINT))"
+
+    # None and "" read alike (no unit, no severity, ...): the engine treats them alike
+    facts = [f"COALESCE({quote(c)}, '')" for c in TEXT_COLUMNS] + [
+        f"CASE WHEN {quote('is_bot')} THEN '1' ELSE '0' END",
+        f"CASE WHEN {quote('reopened')} <> 0 THEN '1' ELSE '0' END",
+    ]
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(
+            f"SELECT {f' || {separator} || '.join(facts)}, {when('created_at')},"
+            f" {when('started_at')}, {when('completed_at')} FROM {quote('work_items')}"
+        )
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    index: dict[str, int] = {}
+    combination = [index.setdefault(row[0], len(index)) for row in rows]
+    decoded = [text.split("\x1f") for text in index]
+    times = [list(map(itemgetter(i), rows)) for i in (1, 2, 3)]
+    return WorkTable.from_rows(
+        [tuple(t or None for t in d[: len(TEXT_COLUMNS)]) for d in decoded],
+        [d[-2] == "1" for d in decoded],
+        [d[-1] == "1" for d in decoded],
+        combination,
+        times[0],
+        times[1],
+        times[2],
+        text_times=sqlite,
+    )
+
+
 _WORK_COLUMNS = (
     "source",
     "source_id",
@@ -662,7 +662,9 @@ def _load(session: Session, cls: type[Any], table: Table) -> list[Any]:
     return [cls(*row) for row in rows]
 
 
-def load_events(session: Session, transitions: bool = False, descriptive: bool = True) -> EventSet:
+def load_events(session: Session, transitions: bool = False, table: bool = False) -> EventSet:
+    """Every imported and recorded event. With ``table``, the work items come as columns
+    (``work_table``, what the KPI engine reads) instead of records."""
     drills = [
         RecoveryDrill(r.source_id, r.started_at, r.restored_at, r.success, r.scenario, r.notes)
         for r in session.execute(select(RecoveryDrillRow)).scalars()
@@ -682,7 +684,8 @@ def load_events(session: Session, transitions: bool = False, descriptive: bool =
         for r in session.execute(select(MttdSampleRow).order_by(MttdSampleRow.id)).scalars()
     ]
     return EventSet(
-        work_items=load_work_items(session, transitions, descriptive),
+        work_items=[] if table else load_work_items(session, transitions),
+        work_table=load_work_table(session) if table else None,
         pull_requests=_load(session, PullRequest, _TABLES[PullRequest]),
         runs=_load(session, PipelineRun, _TABLES[PipelineRun]),
         deployments=_load(session, Deployment, _TABLES[Deployment]),

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+import numpy as np
+import numpy.typing as npt
+
 from platform_maturity.domain.events import (
     CostLine,
     Deployment,
@@ -29,6 +32,7 @@ from platform_maturity.domain.events import (
 )
 from platform_maturity.domain.kpi_mapping import KpiMapping
 from platform_maturity.domain.kpi_results import Breakdown, Distribution, Exclusion, PeriodValue
+from platform_maturity.domain.work_table import MISSING, Flags, Micros, WorkTable, micros
 from platform_maturity.engine.kpi.stats import describe, sample_warning, wilson
 
 T = TypeVar("T")
@@ -77,62 +81,75 @@ def _warnings(*items: str | None) -> tuple[str, ...]:
 
 # ----------------------------------------------------------------------------- work items
 
+Work = WorkTable | Sequence[WorkItem]
+
+
+def as_table(items: Work) -> WorkTable:
+    """Work items as a :class:`WorkTable` (records are converted; a table is kept)."""
+    return items if isinstance(items, WorkTable) else WorkTable.from_items(items)
+
+
+def _count(mask: Flags) -> int:
+    return int(np.count_nonzero(mask))
+
+
+Floats = npt.NDArray[np.float64]
+
+
+def _seconds(end: Micros, start: Micros) -> Floats:
+    """Durations in seconds, as ``(end - start).total_seconds()`` gives them."""
+    return (end - start) / 1_000_000
+
 
 @dataclass
 class WorkGroups:
     """Work items grouped by the window they were created in and completed in."""
 
-    created: list[list[WorkItem]] = field(default_factory=list)
-    completed: list[list[WorkItem]] = field(default_factory=list)
+    created: list[WorkTable] = field(default_factory=list)
+    completed: list[WorkTable] = field(default_factory=list)
 
 
-def group_work(windows: Windows, items: Sequence[WorkItem]) -> WorkGroups:
-    created: list[list[WorkItem]] = [[] for _ in windows.windows]
-    completed: list[list[WorkItem]] = [[] for _ in windows.windows]
+def _window_index(windows: Windows, times: Micros) -> npt.NDArray[np.intp]:
+    """The window each time falls in: 0..n-1; -1 before the first (or unknown), n after."""
+    edges = np.array(
+        [micros(w.start) for w in windows.windows] + [micros(windows.windows[-1].end)],
+        dtype=np.int64,
+    )
+    return np.searchsorted(edges, times, side="right") - 1
+
+
+def group_work(windows: Windows, items: Work) -> WorkGroups:
+    table = as_table(items)
     if not windows.windows:
-        return WorkGroups(created, completed)
-    starts = [w.start for w in windows.windows]
-    first, end = starts[0], windows.windows[-1].end
-    for item in items:  # inlined window lookups: this loop sees every work item
-        moment = item.created_at
-        if first <= moment < end:
-            created[bisect_right(starts, moment) - 1].append(item)
-        moment = item.completed_at  # type: ignore[assignment]
-        if moment is not None and first <= moment < end:
-            completed[bisect_right(starts, moment) - 1].append(item)
-    return WorkGroups(created, completed)
+        return WorkGroups([], [])
+    created = _window_index(windows, table.created)
+    completed = _window_index(windows, table.completed)
+    count = len(windows.windows)
+    return WorkGroups(table.split(created, count), table.split(completed, count))
 
 
-def change_failure_rate(
-    w: Window, created: Sequence[WorkItem], completed: Sequence[WorkItem]
-) -> PeriodValue:
+def change_failure_rate(w: Window, created_items: Work, completed_items: Work) -> PeriodValue:
     """Bug tickets opened ÷ feature tickets completed, in percent, split by where found."""
+    created, completed = as_table(created_items), as_table(completed_items)
     excluded: Counter[str] = Counter()
-    bugs: Counter[str] = Counter()
-    reopened = 0
-    for item in created:
-        if item.kind != "bug":
-            continue
-        if item.reopened:
-            reopened += 1
-        if item.resolution == "duplicate":
-            excluded["duplicate bug report"] += 1
-        elif item.is_bot:
-            excluded["opened by a bot"] += 1
-        elif item.resolution == "not_planned":
-            excluded["bug closed as not planned / invalid"] += 1
-        else:
-            bugs[item.found_in] += 1
-    features = 0
-    for item in completed:
-        if item.kind != "feature":
-            continue
-        if item.resolution in ("duplicate", "not_planned"):
-            excluded["feature closed without being done"] += 1
-        elif item.is_bot:
-            excluded["opened by a bot"] += 1
-        else:
-            features += 1
+    bug = created.kind.equals("bug")
+    reopened = _count(bug & created.reopened)
+    duplicate = bug & created.resolution.equals("duplicate")
+    bot = bug & ~duplicate & created.is_bot
+    not_planned = bug & ~duplicate & ~bot & created.resolution.equals("not_planned")
+    counted = bug & ~duplicate & ~bot & ~not_planned
+    excluded["duplicate bug report"] += _count(duplicate)
+    excluded["opened by a bot"] += _count(bot)
+    excluded["bug closed as not planned / invalid"] += _count(not_planned)
+    bugs = created.found_in.counts(counted)
+    feature = completed.kind.equals("feature")
+    closed = feature & (
+        completed.resolution.equals("duplicate") | completed.resolution.equals("not_planned")
+    )
+    feature_bot = feature & ~closed & completed.is_bot
+    features = _count(feature & ~closed & ~feature_bot)
+    excluded["feature closed without being done"] += _count(closed)
+    excluded["opened by a bot"] += _count(feature_bot)
     total_bugs = sum(bugs.values())
     if features == 0:
         return PeriodValue(
@@ -237,50 +254,42 @@ def _duration_stats(
 
 def mean_time_to_respond(
     w: Window,
-    completed: Sequence[WorkItem],
-    created: Sequence[WorkItem],
+    completed_items: Work,
+    created_items: Work,
     incidents: Sequence[Incident],
     all_incidents_created: Sequence[Incident],
 ) -> PeriodValue:
     """Production bugs and incidents resolved in the window: resolved − detected, in hours."""
+    completed, created = as_table(completed_items), as_table(created_items)
     excluded: Counter[str] = Counter()
-    by_severity: dict[str, list[float]] = defaultdict(list)
-    values: list[float] = []
-    reopened = 0
-    for item in completed:
-        if item.kind != "bug":
-            continue
-        if item.resolution == "duplicate":
-            excluded["duplicate bug report"] += 1
-            continue
-        if item.resolution == "not_planned":
-            excluded["bug closed as not planned / invalid"] += 1
-            continue
-        if item.is_bot:
-            excluded["opened by a bot"] += 1
-            continue
-        if item.found_in == "qa":
-            excluded["caught by QA before production"] += 1
-            continue
-        assert item.completed_at is not None
-        seconds = (item.completed_at - item.created_at).total_seconds()
-        if seconds < 0:
-            excluded["ends before it starts (clock skew or back-filled)"] += 1
-            continue
-        reopened += 1 if item.reopened else 0
-        hours = seconds / HOUR
-        values.append(hours)
-        by_severity[item.severity or "unrated"].append(hours)
-    still_open = 0
-    end = w.end
-    for i in created:
-        if (
-            i.kind == "bug"
-            and i.resolution is None
-            and i.found_in != "qa"
-            and (i.completed_at is None or i.completed_at >= end)
-        ):
-            still_open += 1
+    bug = completed.kind.equals("bug")
+    duplicate = bug & completed.resolution.equals("duplicate")
+    not_planned = bug & ~duplicate & completed.resolution.equals("not_planned")
+    bot = bug & ~duplicate & ~not_planned & completed.is_bot
+    qa = bug & ~duplicate & ~not_planned & ~bot & completed.found_in.equals("qa")
+    measured = bug & ~duplicate & ~not_planned & ~bot & ~qa
+    excluded["duplicate bug report"] += _count(duplicate)
+    excluded["bug closed as not planned / invalid"] += _count(not_planned)
+    excluded["opened by a bot"] += _count(bot)
+    excluded["caught by QA before production"] += _count(qa)
+    bug_seconds = _seconds(completed.completed[measured], completed.created[measured])
+    backwards = bug_seconds < 0
+    excluded["ends before it starts (clock skew or back-filled)"] += _count(backwards)
+    kept = ~backwards
+    hours_array = bug_seconds[kept] / HOUR
+    reopened = _count(completed.reopened[measured][kept])
+    values = hours_array
+    severities = completed.severity.where(measured).where(kept)
+    by_severity: dict[str, Floats] = {}
+    for severity in severities.counts():
+        key, part = severity or "unrated", hours_array[severities.equals(severity)]
+        by_severity[key] = np.concatenate([by_severity[key], part]) if key in by_severity else part
+    still_open = _count(
+        created.kind.equals("bug")
+        & created.resolution.equals(None)
+        & ~created.found_in.equals("qa")
+        & ((created.completed == MISSING) | (created.completed >= micros(w.end)))
+    )
     if still_open:
         excluded["still open at the end of the period"] += still_open
     incident_values: dict[str, list[float]] = defaultdict(list)
@@ -300,6 +309,7 @@ def mean_time_to_respond(
     if open_incidents:
         excluded["incident still open at the end of the period"] += open_incidents
     breakdowns: list[Breakdown] = []
+    groups: dict[str, Floats] | dict[str, list[float]]
     for label, groups in (("bugs", by_severity), ("incidents", incident_values)):
         for severity in sorted(
             groups, key=lambda s: (SEVERITY_ORDER.index(s) if s in SEVERITY_ORDER else 9, s)
@@ -313,9 +323,11 @@ def mean_time_to_respond(
                     note=sample_warning(stats.n, label, 5),
                 )
             )
-    headline = values or [v for group in incident_values.values() for v in group]
+    headline: Floats | list[float] = (
+        values if len(values) else [v for group in incident_values.values() for v in group]
+    )
     stats = describe(headline)
-    population = "production bugs" if values else "incidents"
+    population = "production bugs" if len(values) else "incidents"
     return PeriodValue(
         period=w.name,
         start=w.start,
@@ -365,24 +377,22 @@ def mean_time_to_detect(w: Window, samples: Sequence[MttdSample]) -> PeriodValue
     )
 
 
-def velocity(w: Window, completed: Sequence[WorkItem]) -> PeriodValue:
+def velocity(w: Window, completed_items: Work) -> PeriodValue:
+    completed = as_table(completed_items)
     excluded: Counter[str] = Counter()
-    per_unit: dict[str, int] = {}
-    per_kind: dict[str, int] = {}
-    unit_get, kind_get = per_unit.get, per_kind.get
-    for item in completed:
-        resolution = item.resolution
-        if resolution == "duplicate" or resolution == "not_planned":
-            excluded["closed without being done"] += 1
-        elif item.is_bot:
-            excluded["opened by a bot"] += 1
-        else:
-            unit = item.unit or "unassigned"
-            per_unit[unit] = unit_get(unit, 0) + 1
-            per_kind[item.kind] = kind_get(item.kind, 0) + 1
+    closed = completed.resolution.equals("duplicate") | completed.resolution.equals("not_planned")
+    bot = ~closed & completed.is_bot
+    done = ~closed & ~bot
+    excluded["closed without being done"] += _count(closed)
+    excluded["opened by a bot"] += _count(bot)
+    per_unit: Counter[str] = Counter()
+    for unit, count in completed.unit.counts(done).items():
+        per_unit[unit or "unassigned"] += count
+    per_kind = completed.kind.counts(done)
     total = sum(per_unit.values())
     breakdowns = [
-        Breakdown(label=f"kind · {k}", value=float(per_kind[k])) for k in sorted(per_kind)
+        Breakdown(label=f"kind · {k}", value=float(per_kind[k]))
+        for k in sorted(str(k) for k in per_kind)
     ]
     breakdowns += [
         Breakdown(label=f"unit · {u}", value=float(per_unit[u])) for u in sorted(per_unit)
@@ -399,28 +409,24 @@ def velocity(w: Window, completed: Sequence[WorkItem]) -> PeriodValue:
     )
 
 
-def development_latency(w: Window, completed: Sequence[WorkItem]) -> PeriodValue:
+def development_latency(w: Window, completed_items: Work) -> PeriodValue:
     """Feature tickets completed in the window: released − started (in progress), in days."""
+    completed = as_table(completed_items)
     excluded: Counter[str] = Counter()
-    values: list[float] = []
-    for item in completed:
-        if item.kind != "feature":
-            continue
-        if item.resolution in ("duplicate", "not_planned"):
-            excluded["closed without being done"] += 1
-            continue
-        if item.is_bot:
-            excluded["opened by a bot"] += 1
-            continue
-        if item.started_at is None:
-            excluded["no in-progress time (import the status history)"] += 1
-            continue
-        assert item.completed_at is not None
-        seconds = (item.completed_at - item.started_at).total_seconds()
-        if seconds < 0:
-            excluded["ends before it starts (clock skew or back-filled)"] += 1
-            continue
-        values.append(seconds / DAY)
+    feature = completed.kind.equals("feature")
+    closed = feature & (
+        completed.resolution.equals("duplicate") | completed.resolution.equals("not_planned")
+    )
+    bot = feature & ~closed & completed.is_bot
+    unstarted = feature & ~closed & ~bot & (completed.started == MISSING)
+    measured = feature & ~closed & ~bot & ~unstarted
+    excluded["closed without being done"] += _count(closed)
+    excluded["opened by a bot"] += _count(bot)
+    excluded["no in-progress time (import the status history)"] += _count(unstarted)
+    seconds = _seconds(completed.completed[measured], completed.started[measured])
+    backwards = seconds < 0
+    excluded["ends before it starts (clock skew or back-filled)"] += _count(backwards)
+    values = seconds[~backwards] / DAY
     stats = describe(values)
     return PeriodValue(
         period=w.name,

@@ -19,6 +19,7 @@ from platform_maturity.domain.kpi_results import (
 )
 from platform_maturity.domain.target import Target
 from platform_maturity.domain.units import convert
+from platform_maturity.domain.work_table import WorkTable
 from platform_maturity.engine.kpi import compute as c
 from platform_maturity.engine.kpi.linking import link_incidents
 from platform_maturity.engine.kpi.periods import Quarter, last_quarters
@@ -117,7 +118,10 @@ def kpi_report(
         events = _for_unit(events, unit)
     periods = last_quarters(quarter, quarters)
     windows = c.Windows([c.Window(q.name, q.start(zone), q.end(zone)) for q in periods])
-    work = c.group_work(windows, events.work_items)
+    table = events.work_table
+    if table is None:
+        table = WorkTable.from_items(events.work_items)
+    work = c.group_work(windows, table)
     resolved_incidents = windows.group(
         [i for i in events.incidents if i.resolved_at is not None], _resolved
     )
@@ -224,7 +228,7 @@ def kpi_report(
         kpis=tuple(results),
         pillar_metrics=tuple(pillar_metrics(framework, events, current, computed, windows, now)),
         counts={
-            "work items": len(events.work_items),
+            "work items": len(table),
             "pull requests": len(events.pull_requests),
             "pipeline runs": len(events.runs),
             "deployments": len(events.deployments),
@@ -260,6 +264,11 @@ def _for_unit(events: EventSet, unit: str) -> EventSet:
     return replace(
         events,
         work_items=[x for x in events.work_items if x.unit == unit],
+        work_table=(
+            None
+            if events.work_table is None
+            else events.work_table.where(events.work_table.unit.equals(unit))
+        ),
         pull_requests=[x for x in events.pull_requests if x.unit == unit],
         runs=[x for x in events.runs if x.unit == unit],
         deployments=[x for x in events.deployments if x.unit == unit],

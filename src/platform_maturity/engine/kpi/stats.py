@@ -9,6 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
+import numpy.typing as npt
+
 from platform_maturity.domain.kpi_results import Distribution
 
 SMALL_SAMPLE = 20  # below this a KPI carries a small-sample warning
@@ -26,10 +29,13 @@ def percentile(ordered: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * fraction
 
 
-def describe(values: Sequence[float]) -> Distribution:
-    if not values:
+def describe(values: Sequence[float] | npt.NDArray[np.float64]) -> Distribution:
+    """n, mean (exactly rounded sum), median, p90, min and max of plain numbers or an array."""
+    if not len(values):
         return Distribution(n=0)
-    ordered = sorted(values)
+    ordered: list[float] = (
+        np.sort(values).tolist() if isinstance(values, np.ndarray) else sorted(values)
+    )
     return Distribution(
         n=len(ordered),
         mean=math.fsum(ordered) / len(ordered),
