@@ -114,6 +114,36 @@ def test_pagerduty_log_entries_complete_imported_incidents(
     assert row[0] is not None and row[1] is not None
 
 
+def _mttr(capsys: pytest.CaptureFixture[str], quarter: str) -> dict[str, object]:
+    code, out, err = run(capsys, "kpi", "-q", quarter, "--format", "json")
+    assert code == 0, err
+    kpis = {k["id"]: k for k in json.loads(out)["kpis"]}
+    return kpis["mean-time-to-respond"]["current"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("logs_first", [True, False], ids=["logs-first", "incidents-first"])
+def test_pagerduty_merged_incidents_are_left_out_as_duplicates(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], logs_first: bool
+) -> None:
+    incidents = FIXTURES / "pagerduty" / "merged-incidents.json"
+    logs = FIXTURES / "pagerduty" / "merge-log-entries.json"
+    for path in (logs, incidents) if logs_first else (incidents, logs):
+        imported(capsys, "pagerduty", path)
+    imported(capsys, "pagerduty", logs)  # acknowledgements of incidents imported since
+    again = imported(capsys, "pagerduty", logs)
+    assert (again[0]["new"], again[0]["updated"]) == (0, 0)  # the same merges again
+    mttr = _mttr(capsys, "2026-Q2")
+    # Q1MRG0A2 is merged into Q1MRG0A1 (its resolve reason), Q1MRG0B2 into Q1MRG0B1 (a merge
+    # log entry): only the surviving incidents count, 2 h (P1) and 1.5 h (P2)
+    assert mttr["stats"]["n"] == 2  # type: ignore[index]
+    assert mttr["value"] == pytest.approx(1.75)
+    excluded = {e["reason"]: e["count"] for e in mttr["excluded"]}  # type: ignore[attr-defined]
+    assert excluded == {
+        "duplicate (merged into Q1MRG0A1)": 1,
+        "duplicate (merged into Q1MRG0B1)": 1,
+    }
+
+
 def test_a_bad_file_stores_nothing_and_names_row_and_column(
     workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -23,6 +23,7 @@ from platform_maturity.domain.events import (
     EventSet,
     Headcount,
     Incident,
+    IncidentMerge,
     MttdSample,
     PipelineRun,
     PullRequest,
@@ -37,6 +38,7 @@ from platform_maturity.store.events import (
     HeadcountRow,
     ImportedIncidentRow,
     ImportRunRow,
+    IncidentMergeRow,
     MttdSampleRow,
     PipelineRunRow,
     PullRequestRow,
@@ -379,6 +381,51 @@ def write_headcounts(session: Session, rows: Iterable[Headcount], at: datetime) 
     return counts
 
 
+def write_incident_merges(session: Session, merges: Iterable[IncidentMerge]) -> WriteCounts:
+    """Record incidents merged into others; the same merge again changes nothing."""
+    counts = WriteCounts()
+    for merge in merges:
+        row = session.execute(
+            select(IncidentMergeRow).where(
+                IncidentMergeRow.source == merge.source,
+                IncidentMergeRow.source_id == merge.source_id,
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            session.add(
+                IncidentMergeRow(
+                    source=merge.source,
+                    source_id=merge.source_id,
+                    merged_into=merge.merged_into,
+                    merged_at=merge.at,
+                )
+            )
+            counts.new += 1
+        elif (row.merged_into, row.merged_at) != (merge.merged_into, merge.at):
+            row.merged_into, row.merged_at = merge.merged_into, merge.at
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    session.flush()
+    return counts
+
+
+def _with_merges(session: Session, incidents: list[Incident]) -> list[Incident]:
+    """Imported incidents with the merges their tool's log reported applied."""
+    merges = {
+        (r.source, r.source_id): r.merged_into
+        for r in session.execute(select(IncidentMergeRow)).scalars()
+    }
+    if not merges:
+        return incidents
+    return [
+        replace(i, duplicate=True, merged_into=target)
+        if (target := merges.get((i.source, i.source_id))) is not None
+        else i
+        for i in incidents
+    ]
+
+
 def write_drill(session: Session, drill: RecoveryDrill) -> bool:
     """Record a recovery drill; True when it is new (the same id updates it)."""
     row = session.execute(
@@ -686,7 +733,7 @@ def load_events(session: Session, transitions: bool = False, descriptive: bool =
         pull_requests=_load(session, PullRequest, _TABLES[PullRequest]),
         runs=_load(session, PipelineRun, _TABLES[PipelineRun]),
         deployments=_load(session, Deployment, _TABLES[Deployment]),
-        incidents=_load(session, Incident, _TABLES[Incident]),
+        incidents=_with_merges(session, _load(session, Incident, _TABLES[Incident])),
         costs=_load(session, CostLine, _TABLES[CostLine]),
         headcounts=heads,
         drills=drills,
