@@ -144,6 +144,41 @@ def test_pagerduty_merged_incidents_are_left_out_as_duplicates(
     }
 
 
+def test_aws_cur_2_costs_per_developer_with_tags_mapped_like_cur_1_and_focus(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = imported(capsys, "aws-cur", FIXTURES / "aws-cur" / "cur2.csv")
+    assert (result[0]["rows_read"], result[0]["new"]) == (5, 5)
+    again = imported(capsys, "aws-cur", FIXTURES / "aws-cur" / "cur2.csv")
+    assert (again[0]["new"], again[0]["updated"], again[0]["unchanged"]) == (0, 0, 5)
+    imported(capsys, "headcount", FIXTURES / "headcount" / "headcount.csv")
+    code, out, err = run(capsys, "kpi", "-q", "2026-Q2", "--format", "json")
+    assert code == 0, err
+    kpis = {k["id"]: k for k in json.loads(out)["kpis"]}
+    current = kpis["cost-per-developer"]["current"]
+    # May's developer-scaling effective cost: the EC2 CI runner tagged user_cost_scaling
+    # = developer (the rule's key cost-scaling, as CUR 2.0 spells it) at its net cost
+    # 0.0734, and CodeBuild 12.50; over the average of 42 and 44 developers
+    assert current["numerator"] == pytest.approx(0.0734 + 12.50)
+    assert current["denominator"] == pytest.approx(43)
+    assert current["value"] == pytest.approx((0.0734 + 12.50) / 43)
+    excluded = {e["reason"]: e["count"] for e in current["excluded"]}
+    assert excluded == {"Tax lines": 1}
+
+
+def test_a_bad_cur_2_map_cell_stores_nothing(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    lines = (FIXTURES / "aws-cur" / "cur2.csv").read_text(encoding="utf-8").splitlines()
+    lines[4] = lines[4].replace('""developer""}"', '""developer""]"')
+    bad = tmp_path / "cur2.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", "aws-cur", str(bad))
+    assert code == 2
+    assert "cur2.csv:5" in err and "resource_tags is not a JSON object" in err
+    assert count(database_url, CostLineRow) == 0 and count(database_url, ImportRunRow) == 0
+
+
 def test_a_bad_file_stores_nothing_and_names_row_and_column(
     workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
