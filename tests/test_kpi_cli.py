@@ -179,6 +179,40 @@ def test_a_bad_cur_2_map_cell_stores_nothing(
     assert count(database_url, CostLineRow) == 0 and count(database_url, ImportRunRow) == 0
 
 
+def test_github_issue_events_give_reopenings_duplicates_and_starts(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    events_file = FIXTURES / "github-events" / "issue-events.json"
+    events = json.loads(events_file.read_text(encoding="utf-8"))
+    result = imported(capsys, "github-events", events_file)
+    assert (result[0]["rows_read"], result[0]["new"]) == (11, 3)
+    assert result[0]["skipped_reasons"] == {
+        "event of a pull request": 1,
+        "issue event not used for KPIs (subscribed)": 1,
+    }
+    again = imported(capsys, "github-events", events_file)
+    assert (again[0]["new"], again[0]["updated"], again[0]["unchanged"]) == (0, 0, 3)
+    # the same issues from /issues afterwards keep the history the events gave them
+    issues = {e["issue"]["number"]: e["issue"] for e in events if "pull_request" not in e["issue"]}
+    page = tmp_path / "issues.json"
+    page.write_text(json.dumps([issues[n] for n in sorted(issues)]), encoding="utf-8")
+    imported(capsys, "github", page)
+    assert history(database_url) == {"acme/shop#7": 4, "acme/shop#8": 1, "acme/shop#9": 2}
+    code, out, err = run(capsys, "kpi", "-q", "2026-Q2", "--format", "json")
+    assert code == 0, err
+    kpis = {k["id"]: k for k in json.loads(out)["kpis"]}
+    mttr = kpis["mean-time-to-respond"]["current"]
+    # #7 opened 1 April 09:00, closed, reopened, closed for good 4 April 09:00: 72 h;
+    # #8 was marked as a duplicate before it was closed
+    assert (mttr["stats"]["n"], mttr["value"]) == (1, pytest.approx(72.0))
+    assert {e["reason"]: e["count"] for e in mttr["excluded"]} == {"duplicate bug report": 1}
+    assert any("1 reopened bug" in w for w in mttr["warnings"])
+    # #9 labelled In Progress (a started status) 6 April 08:00, closed 8 April 08:00
+    latency = kpis["development-latency"]["current"]
+    assert latency["stats"]["n"] == 1
+    assert latency["stats"]["mean"] == pytest.approx(2.0)  # days
+
+
 def test_a_bad_file_stores_nothing_and_names_row_and_column(
     workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
 
 from platform_maturity.domain.events import (
@@ -246,9 +246,11 @@ def write_records(session: Session, records: Sequence[Record]) -> WriteCounts:
             elif old[1] != digest:
                 row = _row(record, digest)
                 row["_id"] = old[0]
-                jira_csv = isinstance(record, WorkItem) and record.source == "jira"
-                if jira_csv and not record.transitions:  # type: ignore[union-attr]
-                    row["_history"] = False
+                if isinstance(record, WorkItem) and not record.transitions:
+                    if record.source == "jira":  # the CSV never has history
+                        row["_history"] = False
+                    elif record.source == "github":  # /issues after its events
+                        row["_history"] = "if-none"
                 changed.append(row)
             else:
                 counts.unchanged += 1
@@ -305,17 +307,29 @@ _HISTORY = ("started_at", "first_completed_at", "reopened", "history")
 
 
 def _update(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    keep = [r for r in rows if r.get("_history") is False]
-    full = [r for r in rows if r.get("_history") is not False]
-    for group, skip in ((full, ()), (keep, _HISTORY)):
-        if not group:
-            continue
+    groups: dict[object, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(r.get("_history", True), []).append(r)
+    for how, group in groups.items():
+        skip = _HISTORY if how is False else ()
         columns = [c for c in group[0] if c not in ("_id", "_history", *skip)]
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("_id"))
-            .values({c: bindparam(c) for c in columns})
-        )
+        values: dict[str, Any] = {c: bindparam(c) for c in columns}
+        if how == "if-none":
+            # the history columns change only where no history was stored before
+            values.update(
+                {c: case((table.c.history == "", bindparam(c)), else_=table.c[c]) for c in _HISTORY}
+            )
+            # a duplicate known from the events stays one when /issues says just "closed"
+            values["resolution"] = case(
+                (
+                    (table.c.history != "")
+                    & (table.c.resolution == "duplicate")
+                    & (bindparam("resolution") == "done"),
+                    table.c.resolution,
+                ),
+                else_=bindparam("resolution"),
+            )
+        statement = update(table).where(table.c.id == bindparam("_id")).values(values)
         # parameters name only the columns to set: any other column key would be set too
         session.connection().execute(
             statement, [{k: r[k] for k in ("_id", *columns)} for r in group]
