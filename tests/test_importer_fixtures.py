@@ -61,6 +61,7 @@ def summary(batch: ImportBatch) -> dict[str, Any]:
         "deployments",
         "incidents",
         "incident_times",
+        "incident_merges",
         "costs",
         "headcounts",
     ):

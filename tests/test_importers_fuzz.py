@@ -135,3 +135,27 @@ def test_every_json_field_emptied_in_turn(kind: str, tmp_path: Path) -> None:
                     target = changed[next(k for k, v in changed.items() if isinstance(v, list))]
                 target[0][field] = blank
                 _check(kind, tmp_path / seed.name, json.dumps(changed).encode())
+
+
+@SETTINGS
+@given(
+    cell=_JSON_VALUES | st.text(max_size=20).filter(lambda t: not set(t) & set("\x00\r\n")),
+    column=st.sampled_from(["product", "resource_tags"]),
+)
+def test_cur_2_map_cells_of_any_shape(cell: object, column: str, tmp_path: Path) -> None:
+    """CUR 2.0 map columns hold JSON objects; anything else names the row and the column."""
+    import csv
+    import io
+
+    seed = (FIXTURES / "aws-cur" / "cur2.csv").read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(seed)))
+    at = rows[0].index(column)
+    rows[2][at] = cell if isinstance(cell, str) else json.dumps(cell)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path = tmp_path / "cur2.csv"
+    try:
+        _check("aws-cur", path, out.getvalue().encode())
+        importer("aws-cur").read(path, CONTEXT)
+    except UserError as exc:
+        assert (exc.line, exc.field) == (3, column), exc

@@ -114,6 +114,105 @@ def test_pagerduty_log_entries_complete_imported_incidents(
     assert row[0] is not None and row[1] is not None
 
 
+def _mttr(capsys: pytest.CaptureFixture[str], quarter: str) -> dict[str, object]:
+    code, out, err = run(capsys, "kpi", "-q", quarter, "--format", "json")
+    assert code == 0, err
+    kpis = {k["id"]: k for k in json.loads(out)["kpis"]}
+    return kpis["mean-time-to-respond"]["current"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("logs_first", [True, False], ids=["logs-first", "incidents-first"])
+def test_pagerduty_merged_incidents_are_left_out_as_duplicates(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], logs_first: bool
+) -> None:
+    incidents = FIXTURES / "pagerduty" / "merged-incidents.json"
+    logs = FIXTURES / "pagerduty" / "merge-log-entries.json"
+    for path in (logs, incidents) if logs_first else (incidents, logs):
+        imported(capsys, "pagerduty", path)
+    imported(capsys, "pagerduty", logs)  # acknowledgements of incidents imported since
+    again = imported(capsys, "pagerduty", logs)
+    assert (again[0]["new"], again[0]["updated"]) == (0, 0)  # the same merges again
+    mttr = _mttr(capsys, "2026-Q2")
+    # Q1MRG0A2 is merged into Q1MRG0A1 (its resolve reason), Q1MRG0B2 into Q1MRG0B1 (a merge
+    # log entry): only the surviving incidents count, 2 h (P1) and 1.5 h (P2)
+    assert mttr["stats"]["n"] == 2  # type: ignore[index]
+    assert mttr["value"] == pytest.approx(1.75)
+    excluded = {e["reason"]: e["count"] for e in mttr["excluded"]}  # type: ignore[attr-defined]
+    assert excluded == {
+        "duplicate (merged into Q1MRG0A1)": 1,
+        "duplicate (merged into Q1MRG0B1)": 1,
+    }
+
+
+def test_aws_cur_2_costs_per_developer_with_tags_mapped_like_cur_1_and_focus(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = imported(capsys, "aws-cur", FIXTURES / "aws-cur" / "cur2.csv")
+    assert (result[0]["rows_read"], result[0]["new"]) == (5, 5)
+    again = imported(capsys, "aws-cur", FIXTURES / "aws-cur" / "cur2.csv")
+    assert (again[0]["new"], again[0]["updated"], again[0]["unchanged"]) == (0, 0, 5)
+    imported(capsys, "headcount", FIXTURES / "headcount" / "headcount.csv")
+    code, out, err = run(capsys, "kpi", "-q", "2026-Q2", "--format", "json")
+    assert code == 0, err
+    kpis = {k["id"]: k for k in json.loads(out)["kpis"]}
+    current = kpis["cost-per-developer"]["current"]
+    # May's developer-scaling effective cost: the EC2 CI runner tagged user_cost_scaling
+    # = developer (the rule's key cost-scaling, as CUR 2.0 spells it) at its net cost
+    # 0.0734, and CodeBuild 12.50; over the average of 42 and 44 developers
+    assert current["numerator"] == pytest.approx(0.0734 + 12.50)
+    assert current["denominator"] == pytest.approx(43)
+    assert current["value"] == pytest.approx((0.0734 + 12.50) / 43)
+    excluded = {e["reason"]: e["count"] for e in current["excluded"]}
+    assert excluded == {"Tax lines": 1}
+
+
+def test_a_bad_cur_2_map_cell_stores_nothing(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    lines = (FIXTURES / "aws-cur" / "cur2.csv").read_text(encoding="utf-8").splitlines()
+    lines[4] = lines[4].replace('""developer""}"', '""developer""]"')
+    bad = tmp_path / "cur2.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", "aws-cur", str(bad))
+    assert code == 2
+    assert "cur2.csv:5" in err and "resource_tags is not a JSON object" in err
+    assert count(database_url, CostLineRow) == 0 and count(database_url, ImportRunRow) == 0
+
+
+def test_github_issue_events_give_reopenings_duplicates_and_starts(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    events_file = FIXTURES / "github-events" / "issue-events.json"
+    events = json.loads(events_file.read_text(encoding="utf-8"))
+    result = imported(capsys, "github-events", events_file)
+    assert (result[0]["rows_read"], result[0]["new"]) == (11, 3)
+    assert result[0]["skipped_reasons"] == {
+        "event of a pull request": 1,
+        "issue event not used for KPIs (subscribed)": 1,
+    }
+    again = imported(capsys, "github-events", events_file)
+    assert (again[0]["new"], again[0]["updated"], again[0]["unchanged"]) == (0, 0, 3)
+    # the same issues from /issues afterwards keep the history the events gave them
+    issues = {e["issue"]["number"]: e["issue"] for e in events if "pull_request" not in e["issue"]}
+    page = tmp_path / "issues.json"
+    page.write_text(json.dumps([issues[n] for n in sorted(issues)]), encoding="utf-8")
+    imported(capsys, "github", page)
+    assert history(database_url) == {"acme/shop#7": 4, "acme/shop#8": 1, "acme/shop#9": 2}
+    code, out, err = run(capsys, "kpi", "-q", "2026-Q2", "--format", "json")
+    assert code == 0, err
+    kpis = {k["id"]: k for k in json.loads(out)["kpis"]}
+    mttr = kpis["mean-time-to-respond"]["current"]
+    # #7 opened 1 April 09:00, closed, reopened, closed for good 4 April 09:00: 72 h;
+    # #8 was marked as a duplicate before it was closed
+    assert (mttr["stats"]["n"], mttr["value"]) == (1, pytest.approx(72.0))
+    assert {e["reason"]: e["count"] for e in mttr["excluded"]} == {"duplicate bug report": 1}
+    assert any("1 reopened bug" in w for w in mttr["warnings"])
+    # #9 labelled In Progress (a started status) 6 April 08:00, closed 8 April 08:00
+    latency = kpis["development-latency"]["current"]
+    assert latency["stats"]["n"] == 1
+    assert latency["stats"]["mean"] == pytest.approx(2.0)  # days
+
+
 def test_a_bad_file_stores_nothing_and_names_row_and_column(
     workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

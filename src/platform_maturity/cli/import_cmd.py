@@ -12,10 +12,11 @@ from platform_maturity.cli.common import actor, console, now, spinner, store
 from platform_maturity.domain.errors import UserError
 
 KINDS_HELP = (
-    "github (REST pages, gh --json, webhook payloads), gitlab, jira-csv, jira-changelog,"
+    "github (REST pages, gh --json, webhook payloads), github-events (issue events),"
+    " gitlab, jira-csv, jira-changelog,"
     " jira-pipeline (a Data Center data pipeline export folder),"
     " pagerduty (incidents or log entries), opsgenie, incidents-csv, deployments-csv, focus,"
-    " aws-cur, headcount, junit"
+    " aws-cur (legacy CUR or CUR 2.0), headcount, junit"
 )
 
 

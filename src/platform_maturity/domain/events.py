@@ -142,6 +142,17 @@ class Incident:
     duplicate: bool = False  # merged into another incident
     unit: str | None = None
     deployment_id: str | None = None  # the deployment that caused it, where the source says
+    merged_into: str | None = None  # the source id of the incident it was merged into
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentMerge:
+    """An incident merged into another (a duplicate), as an incident tool's log reports it."""
+
+    source: str
+    source_id: str
+    merged_into: str
+    at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -265,10 +265,10 @@ class KpiMapping(_Config):
         service_name: str | None,
         tags: Iterable[tuple[str, str]],
     ) -> str:
-        tag_map = {k.lower(): v for k, v in tags}
+        tag_map = {_tag_key(k): v for k, v in tags}
         for bucket, rule in (("developer", self.costs.developer), ("user", self.costs.user)):
             for key, pattern in rule.tags.items():
-                value = tag_map.get(key.lower())
+                value = tag_map.get(_tag_key(key))
                 if value is not None and _any_glob([value.lower()], [pattern]):
                     return bucket
         for bucket, rule in (("developer", self.costs.developer), ("user", self.costs.user)):
@@ -280,6 +280,12 @@ class KpiMapping(_Config):
             ):
                 return bucket
         return "shared"
+
+
+def _tag_key(key: str) -> str:
+    """A tag key compared without case or punctuation: AWS CUR 2.0 writes the tag
+    ``cost-scaling`` as ``cost_scaling`` and ``CostCenter`` as ``cost_center``."""
+    return "".join(ch for ch in key.lower() if ch.isalnum())
 
 
 def _any_glob(values: Iterable[str], patterns: Iterable[str]) -> bool:

@@ -20,6 +20,7 @@ from platform_maturity.domain.events import (
     Deployment,
     Headcount,
     Incident,
+    IncidentMerge,
     PipelineRun,
     PullRequest,
     WorkItem,
@@ -45,6 +46,7 @@ class ImportBatch:
     deployments: list[Deployment] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
     incident_times: list[IncidentTimes] = field(default_factory=list)
+    incident_merges: list[IncidentMerge] = field(default_factory=list)
     costs: list[CostLine] = field(default_factory=list)
     headcounts: list[Headcount] = field(default_factory=list)
     rows_read: int = 0

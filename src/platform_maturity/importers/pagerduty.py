@@ -3,8 +3,16 @@
 Incidents become incidents: opened at ``created_at`` (the detection time), resolved at
 ``resolved_at`` (or ``last_status_change_at`` of a resolved incident), severity from the
 priority (``priority.summary``, e.g. P1) or else the urgency. Log entries add the first
-acknowledgement and the resolution of incidents imported before. (Merged incidents are not
-recognized as duplicates yet: mark them in the generic incidents CSV if they matter.)
+acknowledgement and the resolution of incidents imported before.
+
+Merged incidents are duplicates, left out of the time to respond and of uptime. An incident
+resolved by a merge carries ``resolve_reason: {"type": "merge_resolve_reason", "incident":
+{"id": ...}}`` naming the incident it was merged into. Log entries report merges two ways:
+an entry whose embedded ``incident`` (``include[]=incidents``) carries that resolve reason,
+and a ``merge_log_entry`` on the surviving incident listing the merged ones under
+``source_incidents`` (the field of the merge request). Merges from log entries are kept
+apart and applied when events are read, so log entries may be imported before or after
+their incidents.
 """
 
 from __future__ import annotations
@@ -12,8 +20,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from platform_maturity.domain.events import Incident
-from platform_maturity.importers.base import ImportBatch, ImportContext, IncidentTimes
+from platform_maturity.domain.events import Incident, IncidentMerge
+from platform_maturity.importers.base import (
+    ImportBatch,
+    ImportContext,
+    IncidentTimes,
+)
 from platform_maturity.importers.common import JsonPath, load_json
 
 SOURCE = "pagerduty"
@@ -64,6 +76,7 @@ class PagerDutyImporter:
                     and (t := j.time(a, "at", f"{where}.acknowledgements[{i}]")) is not None
                 ]
                 acknowledged = min(times) if times else None
+            merged_into = _merged_into(j, data, where)
             batch.incidents.append(
                 Incident(
                     source=SOURCE,
@@ -76,6 +89,8 @@ class PagerDutyImporter:
                     acknowledged_at=acknowledged,
                     resolved_at=resolved,
                     unit=mapping.unit_of(service_name),
+                    duplicate=merged_into is not None,
+                    merged_into=merged_into,
                 )
             )
         return batch
@@ -84,6 +99,7 @@ class PagerDutyImporter:
 def _log_entries(j: JsonPath, payload: dict[str, Any], batch: ImportBatch) -> None:
     acks: dict[str, Any] = {}
     resolves: dict[str, Any] = {}
+    merges: dict[str, IncidentMerge] = {}
     for where, entry in j.records(payload, ("log_entries",)):
         batch.rows_read += 1
         kind = j.text(entry, "type", where, required=True) or ""
@@ -93,15 +109,45 @@ def _log_entries(j: JsonPath, payload: dict[str, Any], batch: ImportBatch) -> No
             return
         at = j.need_time(entry, "created_at", where)
         incident_id = incident["id"]
-        if kind.startswith("acknowledge_log_entry"):
+        merged = _merged_into(j, incident, f"{where}.incident")
+        if merged is not None:
+            merges[incident_id] = IncidentMerge(SOURCE, incident_id, merged, at)
+        if kind.startswith("merge_log_entry"):
+            sources = entry.get("source_incidents")
+            if not isinstance(sources, list):
+                if merged is None:
+                    batch.skip(
+                        "merge log entry naming no merged incident"
+                        " (export with include[]=incidents)"
+                    )
+                continue
+            for index, ref in enumerate(sources):
+                rw = f"{where}.source_incidents[{index}]"
+                merged_id = j.text(j.obj(ref, rw), "id", rw, required=True) or ""
+                merges[merged_id] = IncidentMerge(SOURCE, merged_id, incident_id, at)
+        elif kind.startswith("acknowledge_log_entry"):
             if incident_id not in acks or at < acks[incident_id]:
                 acks[incident_id] = at
         elif kind.startswith("resolve_log_entry"):
             if incident_id not in resolves or at > resolves[incident_id]:
                 resolves[incident_id] = at
-        else:
+        elif merged is None:
             batch.skip(f"log entry type not used for KPIs ({kind.removesuffix('_reference')})")
     for incident_id in sorted(set(acks) | set(resolves)):
         batch.incident_times.append(
             IncidentTimes(SOURCE, incident_id, acks.get(incident_id), resolves.get(incident_id))
         )
+    batch.incident_merges.extend(merges[key] for key in sorted(merges))
+
+
+def _merged_into(j: JsonPath, incident: dict[str, Any], where: str) -> str | None:
+    """The incident this one was merged into, from a merge ``resolve_reason``."""
+    reason = incident.get("resolve_reason")
+    if reason is None:
+        return None
+    rw = f"{where}.resolve_reason"
+    reason = j.obj(reason, rw)
+    if j.text(reason, "type", rw) != "merge_resolve_reason":
+        return None
+    target = j.obj(reason.get("incident"), f"{rw}.incident")
+    return j.text(target, "id", f"{rw}.incident", required=True)

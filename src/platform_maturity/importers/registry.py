@@ -17,6 +17,7 @@ ENTRY_POINT_GROUP = "platform_maturity.importers"
 
 BUILTIN: dict[str, str] = {
     "github": "platform_maturity.importers.github:GitHubImporter",
+    "github-events": "platform_maturity.importers.github_events:GitHubEventsImporter",
     "gitlab": "platform_maturity.importers.gitlab:GitLabImporter",
     "jira-csv": "platform_maturity.importers.jira_csv:JiraCsvImporter",
     "jira-changelog": "platform_maturity.importers.jira_changelog:JiraChangelogImporter",

@@ -68,6 +68,8 @@ def store_batch(
             batch.costs,
         ):
             counts.add(event_repo.write_records(session, records))
+        if batch.incident_merges:
+            counts.add(event_repo.write_incident_merges(session, batch.incident_merges))
         if batch.headcounts:
             counts.add(event_repo.write_headcounts(session, batch.headcounts, now))
         for times in batch.incident_times:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
 
 from platform_maturity.domain.events import (
@@ -23,6 +23,7 @@ from platform_maturity.domain.events import (
     EventSet,
     Headcount,
     Incident,
+    IncidentMerge,
     MttdSample,
     PipelineRun,
     PullRequest,
@@ -40,6 +41,7 @@ from platform_maturity.store.events import (
     HeadcountRow,
     ImportedIncidentRow,
     ImportRunRow,
+    IncidentMergeRow,
     MttdSampleRow,
     PipelineRunRow,
     PullRequestRow,
@@ -247,9 +249,11 @@ def write_records(session: Session, records: Sequence[Record]) -> WriteCounts:
             elif old[1] != digest:
                 row = _row(record, digest)
                 row["_id"] = old[0]
-                jira_csv = isinstance(record, WorkItem) and record.source == "jira"
-                if jira_csv and not record.transitions:  # type: ignore[union-attr]
-                    row["_history"] = False
+                if isinstance(record, WorkItem) and not record.transitions:
+                    if record.source == "jira":  # the CSV never has history
+                        row["_history"] = False
+                    elif record.source == "github":  # /issues after its events
+                        row["_history"] = "if-none"
                 changed.append(row)
             else:
                 counts.unchanged += 1
@@ -306,17 +310,29 @@ _HISTORY = ("started_at", "first_completed_at", "reopened", "history")
 
 
 def _update(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    keep = [r for r in rows if r.get("_history") is False]
-    full = [r for r in rows if r.get("_history") is not False]
-    for group, skip in ((full, ()), (keep, _HISTORY)):
-        if not group:
-            continue
+    groups: dict[object, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(r.get("_history", True), []).append(r)
+    for how, group in groups.items():
+        skip = _HISTORY if how is False else ()
         columns = [c for c in group[0] if c not in ("_id", "_history", *skip)]
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("_id"))
-            .values({c: bindparam(c) for c in columns})
-        )
+        values: dict[str, Any] = {c: bindparam(c) for c in columns}
+        if how == "if-none":
+            # the history columns change only where no history was stored before
+            values.update(
+                {c: case((table.c.history == "", bindparam(c)), else_=table.c[c]) for c in _HISTORY}
+            )
+            # a duplicate known from the events stays one when /issues says just "closed"
+            values["resolution"] = case(
+                (
+                    (table.c.history != "")
+                    & (table.c.resolution == "duplicate")
+                    & (bindparam("resolution") == "done"),
+                    table.c.resolution,
+                ),
+                else_=bindparam("resolution"),
+            )
+        statement = update(table).where(table.c.id == bindparam("_id")).values(values)
         # parameters name only the columns to set: any other column key would be set too
         session.connection().execute(
             statement, [{k: r[k] for k in ("_id", *columns)} for r in group]
@@ -380,6 +396,51 @@ def write_headcounts(session: Session, rows: Iterable[Headcount], at: datetime) 
         counts.updated += 1
     session.flush()
     return counts
+
+
+def write_incident_merges(session: Session, merges: Iterable[IncidentMerge]) -> WriteCounts:
+    """Record incidents merged into others; the same merge again changes nothing."""
+    counts = WriteCounts()
+    for merge in merges:
+        row = session.execute(
+            select(IncidentMergeRow).where(
+                IncidentMergeRow.source == merge.source,
+                IncidentMergeRow.source_id == merge.source_id,
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            session.add(
+                IncidentMergeRow(
+                    source=merge.source,
+                    source_id=merge.source_id,
+                    merged_into=merge.merged_into,
+                    merged_at=merge.at,
+                )
+            )
+            counts.new += 1
+        elif (row.merged_into, row.merged_at) != (merge.merged_into, merge.at):
+            row.merged_into, row.merged_at = merge.merged_into, merge.at
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    session.flush()
+    return counts
+
+
+def _with_merges(session: Session, incidents: list[Incident]) -> list[Incident]:
+    """Imported incidents with the merges their tool's log reported applied."""
+    merges = {
+        (r.source, r.source_id): r.merged_into
+        for r in session.execute(select(IncidentMergeRow)).scalars()
+    }
+    if not merges:
+        return incidents
+    return [
+        replace(i, duplicate=True, merged_into=target)
+        if (target := merges.get((i.source, i.source_id))) is not None
+        else i
+        for i in incidents
+    ]
 
 
 def write_drill(session: Session, drill: RecoveryDrill) -> bool:
@@ -689,7 +750,7 @@ def load_events(session: Session, transitions: bool = False, table: bool = False
         pull_requests=_load(session, PullRequest, _TABLES[PullRequest]),
         runs=_load(session, PipelineRun, _TABLES[PipelineRun]),
         deployments=_load(session, Deployment, _TABLES[Deployment]),
-        incidents=_load(session, Incident, _TABLES[Incident]),
+        incidents=_with_merges(session, _load(session, Incident, _TABLES[Incident])),
         costs=_load(session, CostLine, _TABLES[CostLine]),
         headcounts=heads,
         drills=drills,

@@ -141,6 +141,20 @@ class ImportedIncidentRow(Base):
     duplicate: Mapped[bool] = mapped_column(Boolean)
     unit: Mapped[str | None] = mapped_column(String(100))
     deployment_id: Mapped[str | None] = mapped_column(String(200))
+    merged_into: Mapped[str | None] = mapped_column(String(200))
+
+
+class IncidentMergeRow(Base):
+    """An incident merged into another, as a log of the incident tool reports it; applied to
+    the imported incident when events are read, whichever of the two was imported first."""
+
+    __tablename__ = "incident_merges"
+    __table_args__ = (UniqueConstraint("source", "source_id", name="uq_incident_merges_source"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(50))
+    source_id: Mapped[str] = mapped_column(String(200))
+    merged_into: Mapped[str] = mapped_column(String(200))
+    merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CostLineRow(Base):

@@ -295,7 +295,11 @@ def mean_time_to_respond(
     incident_values: dict[str, list[float]] = defaultdict(list)
     for inc in incidents:
         if inc.duplicate:
-            excluded["duplicate (merged) incident"] += 1
+            excluded[
+                f"duplicate (merged into {inc.merged_into})"
+                if inc.merged_into
+                else "duplicate (merged) incident"
+            ] += 1
             continue
         assert inc.resolved_at is not None
         seconds = (inc.resolved_at - inc.created_at).total_seconds()
