@@ -24,6 +24,7 @@ from platform_maturity.store.events import (
     MttdSampleRow,
     RecoveryDrillRow,
     SliWindowRow,
+    UnitHeadcountRow,
     WorkItemRow,
 )
 from platform_maturity.store.models import AuditEvent
@@ -32,6 +33,8 @@ from tests.conftest import NOW, POSTGRES_ENV
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
 KPI_YAML = """\
 kpi:
+  costs:
+    unit_tag: team
   timezone: Europe/Berlin
   units:
     PAY: alpha
@@ -53,7 +56,15 @@ IMPORTS = [
     ("aws-cur", "cur.csv"),
     ("headcount", "headcount.csv"),
 ]
-KPI_TABLES = (WorkItemRow, CostLineRow, HeadcountRow, RecoveryDrillRow, SliWindowRow, MttdSampleRow)
+KPI_TABLES = (
+    WorkItemRow,
+    CostLineRow,
+    HeadcountRow,
+    UnitHeadcountRow,
+    RecoveryDrillRow,
+    SliWindowRow,
+    MttdSampleRow,
+)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -112,6 +123,18 @@ def fill(workspace_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
         run(capsys, "import", kind, str(FIXTURES / kind / name))
     run(capsys, "kpi", "drill", "--started", "2026-05-20T08:00Z", "--restored", "2026-05-20T11:30Z")
     run(capsys, "kpi", "headcount", "2026-04", "--developers", "12", "--users", "900")
+    run(capsys, "kpi", "headcount", "2026-04", "--developers", "3", "--unit", "alpha")
+    run(
+        capsys,
+        "kpi",
+        "drill",
+        "--started",
+        "2026-04-02T08:00Z",
+        "--restored",
+        "2026-04-02T09:00Z",
+        "--unit",
+        "alpha",
+    )
     run(capsys, "kpi", "sample-mttd", "-q", "2026-Q1", "--size", "20")
     ws = load_workspace(config)
     with open_store(ws, NOW, "tester") as db, db.transaction() as session:
@@ -188,6 +211,7 @@ def test_export_and_restore_carry_the_kpi_data(
         ("cost_lines", "tags", "team", "a tag line is not key=value"),
         ("headcounts", "month", "2026-13", "not an ISO 8601 date"),
         ("recovery_drills", "started_at", None, "required value missing"),
+        ("unit_headcounts", "unit", None, "required value missing"),
     ],
 )
 def test_a_bad_kpi_row_is_named_and_changes_nothing(

@@ -168,6 +168,7 @@ class Headcount:
     developers: float | None = None
     users: float | None = None
     note: str | None = None
+    unit: str | None = None  # None: the whole organization
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +179,7 @@ class RecoveryDrill:
     success: bool
     scenario: str = ""
     notes: str | None = None
+    unit: str | None = None  # None: the whole organization (or not recorded)
 
 
 @dataclass(frozen=True, slots=True)

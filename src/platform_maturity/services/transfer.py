@@ -62,6 +62,7 @@ TABLES: tuple[str, ...] = (
     "imported_incidents",
     "cost_lines",
     "headcounts",
+    "unit_headcounts",
     "recovery_drills",
     "sli_windows",
     "mttd_samples",

@@ -42,6 +42,7 @@ from platform_maturity.store.events import (
     PullRequestRow,
     RecoveryDrillRow,
     SliWindowRow,
+    UnitHeadcountRow,
     WorkItemRow,
 )
 
@@ -351,18 +352,27 @@ def record_import(
 
 
 def write_headcounts(session: Session, rows: Iterable[Headcount], at: datetime) -> WriteCounts:
+    """Head counts of the organization (``unit`` None) or of a unit; an empty count keeps
+    the one recorded before."""
     counts = WriteCounts()
     for row in rows:
-        existing = session.get(HeadcountRow, row.month)
+        existing: HeadcountRow | UnitHeadcountRow | None = (
+            session.get(HeadcountRow, row.month)
+            if row.unit is None
+            else session.get(UnitHeadcountRow, (row.unit, row.month))
+        )
         if existing is None:
+            values = {
+                "month": row.month,
+                "developers": row.developers,
+                "users": row.users,
+                "note": row.note,
+                "recorded_at": at,
+            }
             session.add(
-                HeadcountRow(
-                    month=row.month,
-                    developers=row.developers,
-                    users=row.users,
-                    note=row.note,
-                    recorded_at=at,
-                )
+                HeadcountRow(**values)
+                if row.unit is None
+                else UnitHeadcountRow(unit=row.unit, **values)
             )
             counts.new += 1
             continue
@@ -393,6 +403,7 @@ def write_drill(session: Session, drill: RecoveryDrill) -> bool:
     row.restored_at = drill.restored_at
     row.success = drill.success
     row.notes = drill.notes
+    row.unit = drill.unit
     session.flush()
     return new
 
@@ -664,12 +675,19 @@ def _load(session: Session, cls: type[Any], table: Table) -> list[Any]:
 
 def load_events(session: Session, transitions: bool = False, descriptive: bool = True) -> EventSet:
     drills = [
-        RecoveryDrill(r.source_id, r.started_at, r.restored_at, r.success, r.scenario, r.notes)
+        RecoveryDrill(
+            r.source_id, r.started_at, r.restored_at, r.success, r.scenario, r.notes, r.unit
+        )
         for r in session.execute(select(RecoveryDrillRow)).scalars()
     ]
     heads = [
         Headcount(r.month, r.developers, r.users, r.note)
         for r in session.execute(select(HeadcountRow).order_by(HeadcountRow.month)).scalars()
+    ] + [
+        Headcount(r.month, r.developers, r.users, r.note, r.unit)
+        for r in session.execute(
+            select(UnitHeadcountRow).order_by(UnitHeadcountRow.unit, UnitHeadcountRow.month)
+        ).scalars()
     ]
     sli = [
         SliWindow(r.subsystem, r.kind, r.start, r.end, r.bad, r.total, r.threshold_s, r.query)  # type: ignore[arg-type]
