@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import create_engine, func, select
 
 from platform_maturity.cli.main import main
 from platform_maturity.domain.events import CostLine, EventSet, Headcount, RecoveryDrill, SliWindow
@@ -19,6 +20,7 @@ from platform_maturity.engine.kpi.report import kpi_report
 from platform_maturity.framework.loader import load_framework
 from platform_maturity.services import transfer
 from platform_maturity.store import db as _db  # noqa: F401  (every table in the metadata)
+from platform_maturity.store.events import UnitHeadcountRow
 from platform_maturity.store.models import Base
 
 NOW = datetime(2026, 6, 30, 12, tzinfo=UTC)
@@ -154,7 +156,7 @@ def test_unit_drills_head_counts_and_cost_tags_end_to_end(
         encoding="utf-8",
     )
     run(capsys, "import", "focus", str(FIXTURES / "focus" / "focus-1.2.csv"))
-    run(capsys, "import", "headcount", str(FIXTURES / "headcount" / "headcount.csv"))
+    run(capsys, "kpi", "headcount", "2026-04", "--developers", "10", "--users", "900")
     run(capsys, "kpi", "headcount", "2026-04", "--users", "50", "--unit", "alpha")
     out = run(
         capsys,
@@ -188,3 +190,22 @@ def test_unit_drills_head_counts_and_cost_tags_end_to_end(
     assert "[org]" in terminal  # beta has no tagged cost line; untagged ones exist
     markdown = run(capsys, "kpi", "-q", "2026-Q2", "--unit", "beta", "--format", "markdown")
     assert "**Scope: organization**" in markdown
+
+
+def test_a_head_count_of_an_unknown_unit_is_refused(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    heads = workspace_dir / "heads.csv"
+    heads.write_text("month,developers,unit\n2026-04,4,alpha\n2026-05,5,gamma\n", encoding="utf-8")
+    assert main(["import", "headcount", str(heads)]) != 0
+    err = capsys.readouterr().err
+    assert "unknown unit" in err and "gamma" in err and "heads.csv" in err and "3" in err
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            assert (
+                connection.execute(select(func.count()).select_from(UnitHeadcountRow)).scalar_one()
+                == 0
+            )
+    finally:
+        engine.dispose()

@@ -61,5 +61,14 @@ class HeadcountImporter:
                 batch.skip("neither developers nor users given")
                 continue
             unit = (row.get("unit") or "").strip() or None
+            if unit is not None and context.units and unit not in context.units:
+                raise UserError(
+                    "unknown unit",
+                    file=file,
+                    line=row.line,
+                    field="unit",
+                    value=unit,
+                    hint="Use a unit slug of maturity.yaml: " + ", ".join(sorted(context.units)),
+                )
             batch.headcounts.append(Headcount(month, developers, users, row.get("note"), unit))
         return batch
