@@ -54,7 +54,6 @@ IMPORTS = [
     ("junit", "e2e.xml"),
     ("focus", "focus-1.2.csv"),
     ("aws-cur", "cur.csv"),
-    ("headcount", "headcount.csv"),
 ]
 KPI_TABLES = (
     WorkItemRow,
