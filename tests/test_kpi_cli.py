@@ -145,13 +145,16 @@ def test_pagerduty_merged_incidents_are_left_out_as_duplicates(
 
 
 def test_aws_cur_2_costs_per_developer_with_tags_mapped_like_cur_1_and_focus(
-    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     result = imported(capsys, "aws-cur", FIXTURES / "aws-cur" / "cur2.csv")
     assert (result[0]["rows_read"], result[0]["new"]) == (5, 5)
     again = imported(capsys, "aws-cur", FIXTURES / "aws-cur" / "cur2.csv")
     assert (again[0]["new"], again[0]["updated"], again[0]["unchanged"]) == (0, 0, 5)
-    imported(capsys, "headcount", FIXTURES / "headcount" / "headcount.csv")
+    # the organization's head counts only (the fixture also has a unit this workspace lacks)
+    heads = tmp_path / "headcount.csv"
+    heads.write_text("month,developers,users\n2026-04,42,120000\n2026-05,44,\n", encoding="utf-8")
+    imported(capsys, "headcount", heads)
     code, out, err = run(capsys, "kpi", "-q", "2026-Q2", "--format", "json")
     assert code == 0, err
     kpis = {k["id"]: k for k in json.loads(out)["kpis"]}

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from rich.console import Console
 
-from platform_maturity.domain.events import EventSet, RecoveryDrill
+from platform_maturity.domain.events import EventSet, RecoveryDrill, SliWindow
 from platform_maturity.domain.kpi_mapping import KpiMapping
 from platform_maturity.domain.kpi_results import KpiReport
 from platform_maturity.engine.kpi.periods import Quarter
@@ -30,8 +30,19 @@ NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 ZONE = ZoneInfo("Europe/Berlin")
 
 
-def _report() -> KpiReport:
-    mapping = KpiMapping(units={"PAY": "payments", "acme/*": "platform"})
+MAPPING = KpiMapping.model_validate(
+    {
+        "units": {"PAY": "payments", "acme/*": "platform"},
+        "costs": {"unit_tag": "team"},
+        "prometheus": {
+            "subsystems": [{"name": "checkout", "total": "t", "unit": "payments"}],
+        },
+    }
+)
+
+
+def _report(unit: str | None = None) -> KpiReport:
+    mapping = MAPPING
     context = ImportContext(mapping, ZONE, "EUR")
     events = EventSet()
     for kind, name in [
@@ -68,6 +79,14 @@ def _report() -> KpiReport:
             "full restore",
         )
     )
+    april, may = datetime(2026, 4, 1, tzinfo=UTC), datetime(2026, 5, 1, tzinfo=UTC)
+    events.sli.extend(
+        [
+            SliWindow("checkout", "error", april, may, 30, 12_000),
+            SliWindow("checkout", "latency", april, may, 240, 12_000, threshold_s=0.5),
+            SliWindow("search", "error", april, may, 5, 50_000),
+        ]
+    )
     return kpi_report(
         load_framework(),
         mapping,
@@ -78,6 +97,7 @@ def _report() -> KpiReport:
         "Gold Org",
         "EUR",
         quarters=2,
+        unit=unit,
     )
 
 
@@ -110,3 +130,30 @@ def test_markdown_gold(report: KpiReport) -> None:
 
 def test_json_gold(report: KpiReport) -> None:
     _check("kpi.json", report.model_dump_json(indent=2) + "\n")
+
+
+@pytest.fixture(scope="module")
+def unit_report() -> KpiReport:
+    """The payments unit: its own subsystem and costs; the drill is the organization's."""
+    return _report("payments")
+
+
+def test_unit_terminal_gold(unit_report: KpiReport) -> None:
+    buffer = io.StringIO()
+    render_kpi_terminal(
+        unit_report, Console(file=buffer, width=80, force_terminal=False, color_system=None)
+    )
+    text = buffer.getvalue()
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert "Recovery time objective [org]" in text
+    _check("kpi-unit.txt", text)
+
+
+def test_unit_markdown_gold(unit_report: KpiReport) -> None:
+    text = render_kpi_markdown(unit_report)
+    assert "**Scope: organization** — the organization's value: no recovery drill" in text
+    _check("kpi-unit.md", text)
+
+
+def test_unit_json_gold(unit_report: KpiReport) -> None:
+    _check("kpi-unit.json", unit_report.model_dump_json(indent=2) + "\n")

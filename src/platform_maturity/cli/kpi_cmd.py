@@ -136,14 +136,18 @@ def drill(
     ] = "full recovery from backups",
     failed: Annotated[bool, typer.Option("--failed", help="The drill did not succeed.")] = False,
     note: Annotated[str | None, typer.Option(help="Findings, links.")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", "-u", help="The unit whose systems were recovered; default: all."),
+    ] = None,
 ) -> None:
     """Record a recovery drill; the RTO is the restore time of the newest successful one."""
     from platform_maturity.services.kpi import record_drill
 
     begin = parse_when(started, "--started")
     end = parse_when(restored, "--restored") if restored else None
-    with store(ctx) as (_, database):
-        new = record_drill(database, begin, end, not failed, scenario, note)
+    with store(ctx) as (ws, database):
+        new = record_drill(database, begin, end, not failed, scenario, note, ws.unit(unit))
     hours = f" in {(end - begin).total_seconds() / 3600:.1f} h" if end else ""
     console().print(f"{'Recorded' if new else 'Updated'} the drill of {begin:%Y-%m-%d}{hours}.")
 
@@ -154,15 +158,21 @@ def headcount(
     month: Annotated[str, typer.Argument(help="The month, e.g. 2026-07.")],
     developers: Annotated[float | None, typer.Option(help="Developers that month.")] = None,
     users: Annotated[float | None, typer.Option(help="Active users that month.")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", "-u", help="One unit's counts; default: the organization's."),
+    ] = None,
 ) -> None:
     """Record developers and active users of a month (the divisors of the cost KPIs)."""
     from platform_maturity.importers.headcount import parse_month
     from platform_maturity.services.kpi import record_headcount
 
     when = parse_month(month, file="command line", line=None, field="MONTH")
-    with store(ctx) as (_, database):
-        record_headcount(database, when, developers, users, now())
-    console().print(f"Recorded the head count of {when:%Y-%m}.")
+    with store(ctx) as (ws, database):
+        slug = ws.unit(unit)
+        record_headcount(database, when, developers, users, now(), slug)
+    of = f" of unit {slug}" if slug else ""
+    console().print(f"Recorded the head count{of} of {when:%Y-%m}.")
 
 
 def record_count(ctx: typer.Context, what: str, value: str, at: str | None) -> None:

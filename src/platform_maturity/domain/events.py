@@ -182,6 +182,7 @@ class Headcount:
     developers: float | None = None
     users: float | None = None
     note: str | None = None
+    unit: str | None = None  # None: the whole organization
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,7 @@ class RecoveryDrill:
     success: bool
     scenario: str = ""
     notes: str | None = None
+    unit: str | None = None  # None: the whole organization (or not recorded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +222,7 @@ class MttdSample:
     deployed_at: datetime | None = None
     detected_at: datetime | None = None
     note: str | None = None
+    unit: str | None = None  # the unit of the work item drawn, as the store knows it
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,10 @@ class CostConfig(_Config):
         tags={"cost-scaling": "user"},
     )
     exclude_categories: list[str] = ["Tax"]  # ChargeCategory values left out
+    # the tag whose value names the unit a cost line belongs to (e.g. "team"); its value is
+    # read through ``kpi.units`` (globs), else taken as the unit's slug. None: no line is
+    # attributed, and a unit's cost KPIs show the organization's costs, labelled as such
+    unit_tag: str | None = None
 
 
 class SubsystemConfig(_Config):
@@ -109,6 +113,7 @@ class SubsystemConfig(_Config):
     failed: str | None = None  # PromQL selector of failed actions
     latency_histogram: str | None = None  # e.g. http_request_duration_seconds{job="api"}
     latency_target_s: float | None = Field(default=None, gt=0)
+    unit: str | None = None  # the owning unit (slug); else ``kpi.units`` globs on the name
 
 
 class PrometheusConfig(_Config):
@@ -258,6 +263,21 @@ class KpiMapping(_Config):
                 if _any_glob([ref.lower()], [pattern]):
                     return unit
         return None
+
+    def subsystem_unit(self, name: str) -> str | None:
+        """The unit a Prometheus subsystem belongs to: its own ``unit``, else ``kpi.units``."""
+        for subsystem in self.prometheus.subsystems:
+            if subsystem.name == name and subsystem.unit:
+                return subsystem.unit
+        return self.unit_of(name)
+
+    def cost_unit(self, tags: Iterable[tuple[str, str]]) -> str | None:
+        """The unit a cost line belongs to, from the value of ``kpi.costs.unit_tag``."""
+        key = self.costs.unit_tag
+        if not key:
+            return None
+        value = next((v.strip() for k, v in tags if k.lower() == key.lower()), "")
+        return (self.unit_of(value) or value) if value else None
 
     def cost_bucket(
         self,

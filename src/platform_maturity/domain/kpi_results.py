@@ -66,6 +66,7 @@ class PeriodValue(_Result):
 
 
 Trend = Literal["up", "down", "flat"]
+Scope = Literal["organization", "unit"]
 
 
 class KpiResult(_Result):
@@ -83,6 +84,10 @@ class KpiResult(_Result):
     history: tuple[PeriodValue, ...]  # oldest first, ending with current
     trend: Trend | None = None
     improving: bool | None = None
+    # whose data the value is: in a unit's report, "organization" where the data does not
+    # say which unit it belongs to (scope_note says why)
+    scope: Scope = "organization"
+    scope_note: str | None = None
 
 
 class PillarMetricValue(_Result):
@@ -103,6 +108,7 @@ class KpiReport(_Result):
     timezone: str
     as_of: datetime
     scope: str  # organization name or unit slug
+    unit: str | None = None  # the unit of a unit's report (see KpiResult.scope)
     currency: str = ""
     kpis: tuple[KpiResult, ...]
     pillar_metrics: tuple[PillarMetricValue, ...] = ()

@@ -61,6 +61,7 @@ class ImportContext:
     mapping: KpiMapping
     timezone: ZoneInfo  # for timestamps without a zone
     currency: str = "USD"
+    units: frozenset[str] = frozenset()  # the workspace's unit slugs; empty: not checked
 
 
 class Importer(Protocol):

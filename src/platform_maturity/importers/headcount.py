@@ -1,4 +1,7 @@
-"""Developers and active users per month: ``month,developers,users[,note]``.
+"""Developers and active users per month: ``month,developers,users[,unit][,note]``.
+
+An empty or missing ``unit`` is the whole organization; a unit's slug gives that unit's
+counts (the divisors of its cost KPIs).
 
 ``month`` is ``2026-07`` (or any date in the month); either count may be empty to keep the
 one recorded before. ``maturity measure headcount`` records the same from the command line.
@@ -57,5 +60,15 @@ class HeadcountImporter:
             if developers is None and users is None:
                 batch.skip("neither developers nor users given")
                 continue
-            batch.headcounts.append(Headcount(month, developers, users, row.get("note")))
+            unit = (row.get("unit") or "").strip() or None
+            if unit is not None and context.units and unit not in context.units:
+                raise UserError(
+                    "unknown unit",
+                    file=file,
+                    line=row.line,
+                    field="unit",
+                    value=unit,
+                    hint="Use a unit slug of maturity.yaml: " + ", ".join(sorted(context.units)),
+                )
+            batch.headcounts.append(Headcount(month, developers, users, row.get("note"), unit))
         return batch

@@ -99,3 +99,8 @@ def period_text(report: KpiReport) -> str:
     last = (report.end - timedelta(seconds=1)).astimezone(zone)
     to_date = " to date" if report.as_of < report.end else ""
     return f"{first:%Y-%m-%d} – {last:%Y-%m-%d}{to_date}, {report.timezone}"
+
+
+# a unit's report: the mark and legend of a KPI shown with the organization's data
+ORG_MARK = "[org]"
+ORG_LEGEND = "scope: organization — the data does not say which unit it belongs to"

@@ -6,6 +6,8 @@ import jinja2
 
 from platform_maturity.domain.kpi_results import KpiReport, KpiResult
 from platform_maturity.reports.kpi_format import (
+    ORG_LEGEND,
+    ORG_MARK,
     arrow,
     breakdown_unit,
     fmt_value,
@@ -26,6 +28,7 @@ def add_kpi_filters(env: jinja2.Environment) -> jinja2.Environment:
         breakdown_unit=breakdown_unit,
         kpi_period=period_text,
     )
+    env.globals.update(org_mark=ORG_MARK, org_legend=ORG_LEGEND)
     return env
 
 

@@ -12,6 +12,8 @@ from rich.text import Text
 from platform_maturity.domain.events import ImportResult, MttdSample, SliWindow
 from platform_maturity.domain.kpi_results import KpiReport, KpiResult
 from platform_maturity.reports.kpi_format import (
+    ORG_LEGEND,
+    ORG_MARK,
     arrow,
     breakdown_unit,
     fmt_value,
@@ -77,10 +79,13 @@ def render_kpi_table(report: KpiReport, console: Console, title: bool = True) ->
     table.add_column("Target", justify="right")
     table.add_column("", max_width=6)
     table.add_column("n", justify="right")
+    marked = False
     for result in report.kpis:
         n = n_of(result.current)
+        org_wide = report.unit is not None and result.scope == "organization"
+        marked = marked or org_wide
         table.add_row(
-            result.name,
+            Text(result.name + (f" {ORG_MARK}" if org_wide else "")),
             fmt_value(result.current.value, result.unit, currency),
             _trend(result),
             result.target or "—",
@@ -88,6 +93,8 @@ def render_kpi_table(report: KpiReport, console: Console, title: bool = True) ->
             "" if n is None else f"{n:,}",
         )
     console.print(table)
+    if marked:
+        console.print(Text(f"{ORG_MARK} {ORG_LEGEND}", style="dim"))
 
 
 def render_kpi_terminal(report: KpiReport, console: Console) -> None:
@@ -95,7 +102,7 @@ def render_kpi_terminal(report: KpiReport, console: Console) -> None:
     currency = report.currency
     render_kpi_table(report, console)
     for result in report.kpis:
-        _details(result, console, currency)
+        _details(result, console, currency, report.unit is not None)
     if report.pillar_metrics:
         metrics = Table(title="Pillar metrics from the same data", title_justify="left")
         metrics.add_column("Metric", max_width=34, overflow="fold")
@@ -119,11 +126,13 @@ def _line(console: Console, text: str, style: str = "", indent: int = 2) -> None
         console.print(Text(" " * indent + part, style=style), soft_wrap=True)
 
 
-def _details(result: KpiResult, console: Console, currency: str) -> None:
+def _details(result: KpiResult, console: Console, currency: str, unit_report: bool) -> None:
     period = result.current
     title = result.name + (f" ({result.short})" if result.short else "")
     console.print(Text(f"\n{title}", style="bold"))
     _line(console, result.method, "dim")
+    if unit_report and result.scope == "organization":
+        _line(console, f"scope: organization — {result.scope_note}", "yellow")
     if period.note:
         _line(console, period.note)
     if period.stats is not None and period.stats.n:

@@ -245,7 +245,9 @@ def record_drill(
     success: bool,
     scenario: str,
     notes: str | None,
+    unit: str | None = None,
 ) -> bool:
+    """Record a drill of the whole organization, or of one unit (a validated slug)."""
     if restored_at is not None and restored_at < started_at:
         raise UserError(
             "the recovery ends before it starts",
@@ -254,12 +256,13 @@ def record_drill(
             hint="--restored is when normal operation resumed, after --started.",
         )
     drill = RecoveryDrill(
-        source_id=f"drill@{started_at.isoformat()}",
+        source_id=f"drill@{started_at.isoformat()}" + (f"@{unit}" if unit else ""),
         started_at=started_at,
         restored_at=restored_at,
         success=success and restored_at is not None,
         scenario=scenario,
         notes=notes,
+        unit=unit,
     )
     with database.transaction() as session:
         return event_repo.write_drill(session, drill)
@@ -271,10 +274,11 @@ def record_headcount(
     developers: float | None,
     users: float | None,
     now: datetime,
+    unit: str | None = None,
 ) -> None:
     from platform_maturity.domain.events import Headcount
 
     if developers is None and users is None:
         raise UserError("give --developers, --users or both")
     with database.transaction() as session:
-        event_repo.write_headcounts(session, [Headcount(month, developers, users)], now)
+        event_repo.write_headcounts(session, [Headcount(month, developers, users, unit=unit)], now)

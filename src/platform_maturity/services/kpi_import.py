@@ -34,7 +34,10 @@ def import_context(workspace: Workspace) -> ImportContext:
             hint="Use an IANA name such as Europe/Berlin or America/New_York.",
         ) from None
     return ImportContext(
-        mapping=mapping, timezone=zone, currency=workspace.config.organization.currency
+        mapping=mapping,
+        timezone=zone,
+        currency=workspace.config.organization.currency,
+        units=frozenset(u.slug for u in workspace.config.units),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 from sqlalchemy import Date, Select, Table, delete, func, select, text
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from platform_maturity.domain.backlog import ItemSource, ItemState
 from platform_maturity.domain.errors import UserError
+from platform_maturity.domain.events import FoundIn, Resolution, RunKind, StatusCategory, WorkKind
 from platform_maturity.domain.records import ANSWER_STATUSES, Outcome
 from platform_maturity.domain.results import Scorecard
 from platform_maturity.store import models, repo
@@ -52,6 +53,20 @@ TABLES: tuple[str, ...] = (
     "incidents",
     "incident_updates",
     "incident_notifications",
+    # KPI data: imports and their records, head counts, drills, SLI windows, MTTD samples
+    "import_runs",
+    "work_items",
+    "pull_requests",
+    "pipeline_runs",
+    "deployments",
+    "imported_incidents",
+    "incident_merges",
+    "cost_lines",
+    "headcounts",
+    "unit_headcounts",
+    "recovery_drills",
+    "sli_windows",
+    "mttd_samples",
 )
 # children of a table with restricted rows: restricted when their parent row is
 RESTRICTED_PARENT = {
@@ -248,17 +263,26 @@ def _restricted_rows(session: Session) -> int:
     return total
 
 
-_CHOICES = {
+_CHOICES: dict[tuple[str, str], set[str]] = {
     ("backlog_items", "state"): {s.value for s in ItemState},
     ("backlog_items", "source"): {s.value for s in ItemSource},
+    ("work_items", "kind"): set(get_args(WorkKind)),
+    ("work_items", "status_category"): set(get_args(StatusCategory)),
+    ("work_items", "found_in"): set(get_args(FoundIn)),
+    ("work_items", "resolution"): set(get_args(Resolution)),
+    ("pipeline_runs", "kind"): set(get_args(RunKind)),
+    ("sli_windows", "kind"): {"error", "latency"},
 }
+_WHAT = {"backlog_items": "a backlog item", "work_items": "a work item"}
 
 
 def _check_row(path: Path, name: str, where: str, row: dict[str, Any]) -> None:
     for (table, column), allowed in _CHOICES.items():
-        if table == name and row[column] not in allowed:
+        if table != name or (row[column] is None and _nullable(name, column)):
+            continue
+        if row[column] not in allowed:
             raise UserError(
-                f"not a backlog item {column}",
+                f"not {_WHAT.get(name, 'a ' + name.rstrip('s').replace('_', ' '))} {column}",
                 file=str(path),
                 field=f"{where}.{column}",
                 value=row[column],
@@ -272,6 +296,18 @@ def _check_row(path: Path, name: str, where: str, row: dict[str, Any]) -> None:
             value=row["status"],
             hint="Statuses: " + ", ".join(o.value for o in ANSWER_STATUSES),
         )
+    if name == "work_items":
+        _check_history(path, where, str(row["history"]))
+    if name == "cost_lines":
+        for number, line in enumerate(str(row["tags"]).split("\n") if row["tags"] else ()):
+            if "=" not in line:
+                raise UserError(
+                    "a tag line is not key=value",
+                    file=str(path),
+                    field=f"{where}.tags",
+                    value=line,
+                    hint=f"Line {number + 1} of the tags.",
+                )
     if name == "snapshots":
         try:
             Scorecard.model_validate_json(str(row["scorecard_json"]))
@@ -281,6 +317,31 @@ def _check_row(path: Path, name: str, where: str, row: dict[str, Any]) -> None:
                 file=str(path),
                 field=f"{where}.scorecard_json",
             ) from None
+
+
+def _nullable(name: str, column: str) -> bool:
+    return bool(_table(name).columns[column].nullable)
+
+
+def _check_history(path: Path, where: str, text: str) -> None:
+    """A work item's status history: one transition a line, time, from, to, category."""
+    categories = set(get_args(StatusCategory))
+    for number, line in enumerate(text.split("\n") if text else ()):
+        parts = line.split("\t")
+        ok = len(parts) == 4 and parts[3] in categories and bool(parts[2])
+        if ok:
+            try:
+                datetime.fromtimestamp(float(parts[0]), UTC)
+            except (ValueError, OverflowError, OSError):
+                ok = False
+        if not ok:
+            raise UserError(
+                "not a status transition (Unix time, from, to, category; tab-separated)",
+                file=str(path),
+                field=f"{where}.history",
+                value=line,
+                hint=f"Line {number + 1} of the history.",
+            )
 
 
 def _replace_all(

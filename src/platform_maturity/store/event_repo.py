@@ -47,6 +47,7 @@ from platform_maturity.store.events import (
     PullRequestRow,
     RecoveryDrillRow,
     SliWindowRow,
+    UnitHeadcountRow,
     WorkItemRow,
 )
 
@@ -370,18 +371,27 @@ def record_import(
 
 
 def write_headcounts(session: Session, rows: Iterable[Headcount], at: datetime) -> WriteCounts:
+    """Head counts of the organization (``unit`` None) or of a unit; an empty count keeps
+    the one recorded before."""
     counts = WriteCounts()
     for row in rows:
-        existing = session.get(HeadcountRow, row.month)
+        existing: HeadcountRow | UnitHeadcountRow | None = (
+            session.get(HeadcountRow, row.month)
+            if row.unit is None
+            else session.get(UnitHeadcountRow, (row.unit, row.month))
+        )
         if existing is None:
+            values = {
+                "month": row.month,
+                "developers": row.developers,
+                "users": row.users,
+                "note": row.note,
+                "recorded_at": at,
+            }
             session.add(
-                HeadcountRow(
-                    month=row.month,
-                    developers=row.developers,
-                    users=row.users,
-                    note=row.note,
-                    recorded_at=at,
-                )
+                HeadcountRow(**values)
+                if row.unit is None
+                else UnitHeadcountRow(unit=row.unit, **values)
             )
             counts.new += 1
             continue
@@ -457,6 +467,7 @@ def write_drill(session: Session, drill: RecoveryDrill) -> bool:
     row.restored_at = drill.restored_at
     row.success = drill.success
     row.notes = drill.notes
+    row.unit = drill.unit
     session.flush()
     return new
 
@@ -653,7 +664,8 @@ def load_work_table(session: Session) -> WorkTable:
         name = quote(column)
         if sqlite:  # 2026-05-01 10:00:00.250000, UTC; NumPy reads 'NaT' as not a time
             return f"COALESCE({name}, 'NaT')"
-        return f"COALESCE(CAST(EXTRACT(EPOCH FROM {name}) * 1000000 AS BIGINT), CAST({MISSING} AS BIGINT))"
+        value = f"CAST(EXTRACT(EPOCH FROM {name}) * 1000000 AS BIGINT)"
+        return f"COALESCE({value}, CAST({MISSING} AS BIGINT))"
 
     # None and "" read alike (no unit, no severity, ...): the engine treats them alike
     facts = [f"COALESCE({quote(c)}, '')" for c in TEXT_COLUMNS] + [
@@ -727,22 +739,46 @@ def load_events(session: Session, transitions: bool = False, table: bool = False
     """Every imported and recorded event. With ``table``, the work items come as columns
     (``work_table``, what the KPI engine reads) instead of records."""
     drills = [
-        RecoveryDrill(r.source_id, r.started_at, r.restored_at, r.success, r.scenario, r.notes)
+        RecoveryDrill(
+            r.source_id, r.started_at, r.restored_at, r.success, r.scenario, r.notes, r.unit
+        )
         for r in session.execute(select(RecoveryDrillRow)).scalars()
     ]
     heads = [
         Headcount(r.month, r.developers, r.users, r.note)
         for r in session.execute(select(HeadcountRow).order_by(HeadcountRow.month)).scalars()
+    ] + [
+        Headcount(r.month, r.developers, r.users, r.note, r.unit)
+        for r in session.execute(
+            select(UnitHeadcountRow).order_by(UnitHeadcountRow.unit, UnitHeadcountRow.month)
+        ).scalars()
     ]
     sli = [
         SliWindow(r.subsystem, r.kind, r.start, r.end, r.bad, r.total, r.threshold_s, r.query)  # type: ignore[arg-type]
         for r in session.execute(select(SliWindowRow)).scalars()
     ]
+    items = WorkItemRow.__table__
     mttd = [
         MttdSample(
-            r.quarter, r.source, r.source_id, r.key, r.title, r.deployed_at, r.detected_at, r.note
+            r.quarter,
+            r.source,
+            r.source_id,
+            r.key,
+            r.title,
+            r.deployed_at,
+            r.detected_at,
+            r.note,
+            unit,
         )
-        for r in session.execute(select(MttdSampleRow).order_by(MttdSampleRow.id)).scalars()
+        for r, unit in session.execute(
+            select(MttdSampleRow, items.c.unit)
+            .outerjoin(
+                items,
+                (items.c.source == MttdSampleRow.source)
+                & (items.c.source_id == MttdSampleRow.source_id),
+            )
+            .order_by(MttdSampleRow.id)
+        )
     ]
     return EventSet(
         work_items=[] if table else load_work_items(session, transitions),

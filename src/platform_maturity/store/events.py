@@ -189,6 +189,18 @@ class HeadcountRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class UnitHeadcountRow(Base):
+    """A unit's developers and active users in one month (the divisors of its cost KPIs)."""
+
+    __tablename__ = "unit_headcounts"
+    unit: Mapped[str] = mapped_column(String(100), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    developers: Mapped[float | None] = mapped_column(Float)
+    users: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class RecoveryDrillRow(Base):
     __tablename__ = "recovery_drills"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -198,6 +210,7 @@ class RecoveryDrillRow(Base):
     restored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     success: Mapped[bool] = mapped_column(Boolean)
     notes: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(String(100))  # None: the whole organization
 
 
 class SliWindowRow(Base):

@@ -547,8 +547,10 @@ def costs_per_head(
     bucket: str,
     months: Sequence[tuple[int, int]],
     currency: str,
+    unit: str | None = None,
 ) -> PeriodValue:
-    """Monthly cost of one bucket ÷ the period's average monthly head count."""
+    """Monthly cost of one bucket ÷ the period's average monthly head count (the unit's
+    when ``unit`` is given)."""
     measure = mapping.costs.measure
     excluded: Counter[str] = Counter()
     totals: dict[str, float] = defaultdict(float)
@@ -592,7 +594,12 @@ def costs_per_head(
             numerator=per_month,
             breakdowns=breakdowns,
             excluded=_excluded(excluded),
-            note=f"no {attribute} count for the period ('maturity measure headcount')",
+            note=f"no {attribute} count for the period"
+            + (
+                f" of unit {unit} ('maturity kpi headcount MONTH --unit {unit}')"
+                if unit
+                else " ('maturity measure headcount')"
+            ),
         )
     average = sum(heads) / len(heads)
     warnings = []

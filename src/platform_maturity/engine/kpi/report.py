@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,6 +22,7 @@ from platform_maturity.domain.work_table import WorkTable
 from platform_maturity.engine.kpi import compute as c
 from platform_maturity.engine.kpi.linking import link_incidents
 from platform_maturity.engine.kpi.periods import Quarter, last_quarters
+from platform_maturity.engine.kpi.scope import UnitScope, organization_events, unit_scope
 from platform_maturity.engine.kpi.stats import describe
 
 DISPLAY_UNITS = {
@@ -114,8 +114,12 @@ def kpi_report(
     unit: str | None = None,
 ) -> KpiReport:
     """Every KPI for ``quarter`` with ``quarters`` periods of history (the last is current)."""
-    if unit is not None:
-        events = _for_unit(events, unit)
+    scoped = (
+        unit_scope(events, unit, mapping)
+        if unit is not None
+        else UnitScope(organization_events(events))
+    )
+    events = scoped.events
     periods = last_quarters(quarter, quarters)
     windows = c.Windows([c.Window(q.name, q.start(zone), q.end(zone)) for q in periods])
     table = events.work_table
@@ -173,6 +177,7 @@ def kpi_report(
                 "developer",
                 periods[i].months(),
                 currency,
+                None if "cost-per-developer" in scoped.organization else unit,
             )
         ),
         "cost-per-user": series(
@@ -184,6 +189,7 @@ def kpi_report(
                 "user",
                 periods[i].months(),
                 currency,
+                None if "cost-per-developer" in scoped.organization else unit,
             )
         ),
     }
@@ -198,6 +204,7 @@ def kpi_report(
         metric_id, target, target_text = _target(framework, kpi)
         display = DISPLAY_UNITS.get(kpi.id, kpi.unit)
         trend, improving = _trend(history, kpi.direction)
+        kpi_scope, scope_note = scoped.scope_of(kpi.id)
         results.append(
             KpiResult(
                 id=kpi.id,
@@ -214,6 +221,8 @@ def kpi_report(
                 history=tuple(history),
                 trend=trend,
                 improving=improving,
+                scope=kpi_scope,
+                scope_note=scope_note,
             )
         )
     current = windows.windows[-1]
@@ -224,9 +233,19 @@ def kpi_report(
         timezone=str(zone),
         as_of=now,
         scope=unit or scope,
+        unit=unit,
         currency=currency,
         kpis=tuple(results),
-        pillar_metrics=tuple(pillar_metrics(framework, events, current, computed, windows, now)),
+        pillar_metrics=tuple(
+            pillar_metrics(
+                framework,
+                events,
+                current,
+                {k: v for k, v in computed.items() if k not in scoped.organization},
+                windows,
+                now,
+            )
+        ),
         counts={
             "work items": len(table),
             "pull requests": len(events.pull_requests),
@@ -258,22 +277,6 @@ def _sli_start(s: SliWindow) -> datetime | None:
 
 def _cost_start(x: CostLine) -> datetime | None:
     return x.period_start
-
-
-def _for_unit(events: EventSet, unit: str) -> EventSet:
-    return replace(
-        events,
-        work_items=[x for x in events.work_items if x.unit == unit],
-        work_table=(
-            None
-            if events.work_table is None
-            else events.work_table.where(events.work_table.unit.equals(unit))
-        ),
-        pull_requests=[x for x in events.pull_requests if x.unit == unit],
-        runs=[x for x in events.runs if x.unit == unit],
-        deployments=[x for x in events.deployments if x.unit == unit],
-        incidents=[x for x in events.incidents if x.unit == unit],
-    )
 
 
 def pillar_metrics(
@@ -318,12 +321,14 @@ def pillar_metrics(
         ("mean-time-to-detect", "observability.mean-time-to-detect", "h"),
         ("mean-time-to-respond", "observability.mean-time-to-repair", "h"),
     ):
+        if kpi_id not in computed:
+            continue  # organization-wide in a unit's report: not the unit's metric
         period = computed[kpi_id][-1]
         if period.value is not None:
             n = period.stats.n if period.stats else int(period.denominator or 1)
             values.append((metric_ref, period.value, unit, n))
-    rto = computed["recovery-time-objective"][-1]
-    for b in rto.breakdowns:
+    rto = computed.get("recovery-time-objective", [])
+    for b in rto[-1].breakdowns if rto else ():
         if b.label.startswith("days since") and b.value is not None:
             values.append(("resiliency.days-since-recovery-exercise", b.value, "day", 1))
     out: list[PillarMetricValue] = []
