@@ -28,9 +28,13 @@ CostBucket = Literal["developer", "user", "shared", "excluded"]
 WORK_KINDS: tuple[str, ...] = ("feature", "bug", "task", "other")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Transition:
-    """A work item moving from one status to another."""
+    """A work item moving from one status to another.
+
+    Not frozen, like :class:`WorkItem` and for the same reason: imports build millions.
+    Treat it as immutable all the same.
+    """
 
     at: datetime
     from_status: str | None

@@ -96,6 +96,7 @@ class JiraPipelineImporter:
         mapping = context.mapping
         category_of = mapping.status_category
         history: dict[str, list[tuple[datetime, str | None, str]]] = {}
+        parse = _parse
         for history_file in history_files:
             columns, reader = _table(history_file, HISTORY_COLUMNS)
             i_id, i_at, i_field = columns["issue_id"], columns["created_date"], columns["field"]
@@ -111,12 +112,23 @@ class JiraPipelineImporter:
                             file=str(history_file),
                             line=reader.line_num,
                         )
-                    if row[i_field].lower() != "status":
+                    field = row[i_field]
+                    if field != "status" and field.lower() != "status":
                         continue
-                    at = _time(row[i_at], history_file, reader.line_num, "created_date")
-                    if at is None:
-                        continue
-                    history.setdefault(row[i_id], []).append((at, row[i_from] or None, row[i_to]))
+                    text = row[i_at]
+                    try:  # inlined: this line runs for every change of every issue
+                        at = parse(text)
+                    except ValueError:
+                        at = _time(text, history_file, reader.line_num, "created_date")
+                        if at is None:
+                            continue
+                    if at.tzinfo is not UTC:
+                        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+                    moves = history.get(row[i_id])
+                    if moves is None:
+                        history[row[i_id]] = [(at, row[i_from] or None, row[i_to])]
+                    else:
+                        moves.append((at, row[i_from] or None, row[i_to]))
             except csv.Error as exc:
                 raise UserError(
                     f"malformed CSV: {exc}", file=str(history_file), line=reader.line_num
@@ -144,6 +156,7 @@ class JiraPipelineImporter:
         items = batch.work_items
         # statuses, types and labels repeat: classify each combination once
         categories: dict[tuple[str, str], str] = {}
+        status_categories: dict[str, str] = {}  # a history's statuses, without a category
         kinds: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {}
         details: dict[tuple[str, str, str, str], tuple[str | None, str | None, bool]] = {}
         try:
@@ -191,10 +204,10 @@ class JiraPipelineImporter:
                     found = []
                     previous = ""
                     for at, frm, to in moves:
-                        to_category = categories.get((to, ""))
+                        to_category = status_categories.get(to)
                         if to_category is None:
                             to_category = category_of(to)
-                            categories[(to, "")] = to_category
+                            status_categories[to] = to_category
                         found.append(Transition(at, frm, to, to_category))  # type: ignore[arg-type]
                         if to_category == "in_progress" and started is None:
                             started = at
