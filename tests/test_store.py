@@ -203,6 +203,10 @@ def test_migrations_match_the_models(database_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
+    import platform_maturity.store.backlog
+    import platform_maturity.store.downtime
+    import platform_maturity.store.events
+    import platform_maturity.store.postmortems  # noqa: F401  (every table joins the metadata)
     from platform_maturity.store.models import Base
 
     database = open_database(database_url)
