@@ -273,22 +273,35 @@ class ParseCache:
     def prune(self) -> int:
         """Flush, drop the least recently used entries beyond ``max_entries`` and close;
         how many went."""
-        import sqlite3
-
         stored = self.stats.stored
         self.flush()
         removed = 0
-        with self._lock:
-            connection = self._connection
-            if connection is not None and self.stats.stored > stored:
-                with contextlib.suppress(sqlite3.Error), connection:
-                    removed = connection.execute(
-                        "DELETE FROM entry WHERE key NOT IN"
-                        " (SELECT key FROM entry ORDER BY used DESC, key LIMIT ?)",
-                        (self.max_entries,),
-                    ).rowcount
+        if self.stats.stored > stored:
+            with self._lock:
+                removed = self._drop_least_recently_used()
         self.close()
         self.stats.pruned += removed
+        return removed
+
+    def _drop_least_recently_used(self) -> int:
+        """The caller holds the lock."""
+        import sqlite3
+
+        connection = self._connection
+        if connection is None:
+            return 0
+        try:
+            with connection:
+                (count,) = connection.execute("SELECT count(*) FROM entry").fetchone()
+                if count <= self.max_entries:
+                    return 0
+                removed: int = connection.execute(
+                    "DELETE FROM entry WHERE key NOT IN"
+                    " (SELECT key FROM entry ORDER BY used DESC, key LIMIT ?)",
+                    (self.max_entries,),
+                ).rowcount
+        except sqlite3.Error:
+            return 0
         return removed
 
     def close(self) -> None:
