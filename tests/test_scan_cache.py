@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import sqlite3
+from contextlib import closing
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from platform_maturity.cache import SUFFIX, ParseCache, activated
+from platform_maturity.cache import DATABASE, ParseCache, activated
 from platform_maturity.checks.catalog import load_catalog
 from platform_maturity.cli.main import main
 from platform_maturity.collectors.base import CollectorResult, ScanContext
@@ -114,8 +116,19 @@ def dumped(result: CollectorResult) -> list[dict[str, Any]]:
     return [asdict(o) for o in result.observations]
 
 
-def entries(cache_dir: Path) -> list[Path]:
-    return sorted(cache_dir.glob(f"*{SUFFIX}"))
+def entries(cache_dir: Path) -> list[str]:
+    """The keys of the entries stored in a cache folder."""
+    if not (cache_dir / DATABASE).is_file():
+        return []
+    with closing(sqlite3.connect(cache_dir / DATABASE)) as connection:
+        return [key for (key,) in connection.execute("SELECT key FROM entry ORDER BY key")]
+
+
+def overwrite(cache_dir: Path, key: str, **values: object) -> None:
+    """Change the stored columns (``blob``, ``used``) of one entry."""
+    with closing(sqlite3.connect(cache_dir / DATABASE)) as connection, connection:
+        for column, value in values.items():
+            connection.execute(f"UPDATE entry SET {column} = ? WHERE key = ?", (value, key))
 
 
 def test_a_second_scan_reads_the_cache_and_gives_the_same_observations(
@@ -167,11 +180,11 @@ def test_corrupt_or_foreign_cache_entries_are_ignored(
 ) -> None:
     cache_dir = tmp_path / "cache"
     expected = dumped(collect(inputs, cache_dir)[0])
-    paths = entries(cache_dir)
-    paths[0].write_bytes(b"\x80\x05garbage")  # truncated pickle
-    paths[1].write_bytes(pickle.dumps(("another key", [])))  # an entry for other content
+    keys = entries(cache_dir)
+    overwrite(cache_dir, keys[0], blob=b"\x80\x05garbage")  # truncated pickle
+    overwrite(cache_dir, keys[1], blob=pickle.dumps(("another key", [])))  # other content
     monkeypatch.chdir(tmp_path)
-    paths[2].write_bytes(pickle.dumps((paths[2].stem, _Exploit())))  # code, never run
+    overwrite(cache_dir, keys[2], blob=pickle.dumps((keys[2], _Exploit())))  # code, never run
     result, cache = collect(inputs, cache_dir)
     assert dumped(result) == expected
     assert (cache.stats.hits, cache.stats.corrupt, cache.stats.stored) == (1, 3, 3)
@@ -194,21 +207,38 @@ def test_no_cache_folder_means_no_cache(inputs: Path, tmp_path: Path) -> None:
 
 
 def test_the_cache_keeps_the_most_recently_used_entries(tmp_path: Path) -> None:
-    cache = ParseCache(tmp_path, scope="test/1", max_entries=3)
+    cache = ParseCache(tmp_path, scope="test/1", max_entries=3, batch=True)
 
-    def entry(number: int) -> Path:
-        return tmp_path / f"{cache.key('test', '1', str(number).encode())}{SUFFIX}"
+    def key(number: int) -> str:
+        return cache.key("test", "1", str(number).encode())
 
     for number in range(5):
         assert cache.get("test", "1", str(number).encode(), lambda n=number: [n]) == [number]
-        os.utime(entry(number), (1000 + number, 1000 + number))
+    cache.flush()
+    for number in range(5):
+        overwrite(tmp_path, key(number), used=1000 + number)
     assert cache.get("test", "1", b"0", lambda: ["parsed again"]) == [0]  # used: kept
-    assert cache.prune() == 2
-    assert sorted(entries(tmp_path)) == sorted([entry(0), entry(3), entry(4)])
-    (tmp_path / ".tmp-abandoned").write_bytes(b"half an entry")
-    os.utime(tmp_path / ".tmp-abandoned", (0, 0))
-    cache.prune()
-    assert not (tmp_path / ".tmp-abandoned").exists()
+    assert cache.get("test", "1", b"5", lambda: [5]) == [5]  # new: kept
+    assert cache.prune() == 3
+    assert entries(tmp_path) == sorted([key(0), key(4), key(5)])
+    # a hit refreshes an entry's last use, and a cache that is not batched writes at once
+    again = ParseCache(tmp_path, scope="test/1")
+    assert again.get("test", "1", b"4", lambda: ["parsed again"]) == [4]
+    assert again.stats.hits == 1 and again.stats.stored == 0
+    with closing(sqlite3.connect(tmp_path / DATABASE)) as connection:
+        (used,) = connection.execute("SELECT used FROM entry WHERE key = ?", (key(4),)).fetchone()
+    assert used > 1000 + 4
+
+
+def test_a_damaged_cache_file_is_started_afresh(inputs: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    (cache_dir / DATABASE).write_bytes(b"not a database " * 100)
+    (cache_dir / "0123.pickle").write_bytes(b"an entry of the one-file-per-entry cache")
+    result, cache = collect(inputs, cache_dir)
+    assert dumped(result) == dumped(collect(inputs, None)[0])
+    assert cache.stats.stored == 4 and len(entries(cache_dir)) == 4
+    assert not (cache_dir / "0123.pickle").exists()
 
 
 def test_the_key_covers_content_kind_and_versions(tmp_path: Path) -> None:

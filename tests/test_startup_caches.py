@@ -5,10 +5,13 @@ is only a slower start."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from platform_maturity.cache import DATABASE
 from platform_maturity.checks.catalog import BUILTIN_CHECKS, load_catalog
 from platform_maturity.collectors.registry import check_functions
 from platform_maturity.domain.errors import UserError
@@ -19,7 +22,7 @@ from platform_maturity.framework.loader import BUILTIN_ROOT, load_framework
 def test_a_cached_catalog_equals_a_fresh_one(tmp_path: Path) -> None:
     fresh = load_catalog(functions=check_functions())
     first = load_catalog(functions=check_functions(), cache_dir=tmp_path)
-    assert list(tmp_path.glob("*.pickle"))
+    assert (tmp_path / DATABASE).is_file()
     again = load_catalog(functions=check_functions(), cache_dir=tmp_path)
     assert fresh.checks == first.checks == again.checks
     data = [c for c in again.checks if c.schema_ is not None]
@@ -54,11 +57,13 @@ def test_a_changed_check_file_is_seen(tmp_path: Path) -> None:
 
 def test_a_damaged_catalog_cache_is_rebuilt(tmp_path: Path) -> None:
     expected = load_catalog(cache_dir=tmp_path).checks
-    for entry in tmp_path.glob("*.pickle"):
-        entry.write_bytes(entry.read_bytes()[:100])
+    with closing(sqlite3.connect(tmp_path / DATABASE)) as connection, connection:
+        connection.execute("UPDATE entry SET blob = substr(blob, 1, 100)")
     assert load_catalog(cache_dir=tmp_path).checks == expected
-    for entry in tmp_path.glob("*.pickle"):
-        entry.write_bytes(b"not a pickle at all")
+    with closing(sqlite3.connect(tmp_path / DATABASE)) as connection, connection:
+        connection.execute("UPDATE entry SET blob = ?", (b"not a pickle at all",))
+    assert load_catalog(cache_dir=tmp_path).checks == expected
+    (tmp_path / DATABASE).write_bytes(b"not a database at all")
     assert load_catalog(cache_dir=tmp_path).checks == expected
 
 
@@ -69,7 +74,7 @@ def test_a_cached_framework_equals_a_fresh_one(
     fresh = load_framework()
     monkeypatch.setattr(loader, "_CACHE", {})
     first = load_framework(cache_dir=tmp_path)
-    assert list(tmp_path.glob("*.pickle"))
+    assert (tmp_path / DATABASE).is_file()
     monkeypatch.setattr(loader, "_CACHE", {})
     calls: list[Path] = []
     monkeypatch.setattr(loader, "_load", lambda root, overrides: calls.append(root))

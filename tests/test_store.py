@@ -203,6 +203,10 @@ def test_migrations_match_the_models(database_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
+    import platform_maturity.store.backlog
+    import platform_maturity.store.downtime
+    import platform_maturity.store.events
+    import platform_maturity.store.postmortems  # noqa: F401  (every table joins the metadata)
     from platform_maturity.store.models import Base
 
     database = open_database(database_url)
@@ -212,3 +216,54 @@ def test_migrations_match_the_models(database_url: str) -> None:
     finally:
         database.close()
     assert differences == [], "write a migration for the model change"
+
+
+def test_stored_evidence_stays_with_its_observation(database_url: str) -> None:
+    """Observations are inserted in bulk and their evidence refers to them by id: each
+    observation read back carries its own evidence, scan after scan."""
+    from platform_maturity.domain.records import EvidenceRef, Observation
+
+    def observations(scan: int, count: int) -> list[Observation]:
+        return [
+            Observation(
+                collector="kubernetes",
+                collector_version="1",
+                check_id=f"k8s.check-{number % 7}",
+                subject=f"Deployment/default/app-{number % 11}",
+                passed=number % 3 == 0,
+                message=f"scan {scan} finding {number}",
+                evidence=tuple(
+                    EvidenceRef(path=f"s{scan}/f{number}.yaml", line_start=line, line_end=line)
+                    for line in range(number % 3)
+                ),
+                observed_at=NOW,
+            )
+            for number in range(count)
+        ]
+
+    database = open_database(database_url)
+    try:
+        for scan, count in ((1, 1200), (2, 700)):
+            with database.transaction() as session:
+                repo.add_scan(
+                    session,
+                    started_at=NOW,
+                    finished_at=NOW,
+                    roots=["k8s"],
+                    inputs=count,
+                    observations=observations(scan, count),
+                    problems=0,
+                    actor="t",
+                )
+            with database.transaction() as session:
+                stored = repo.latest_observations(session)
+            assert len(stored) == count
+            for observation in stored:
+                number = int(observation.message.rsplit(" ", 1)[1])
+                assert observation.message == f"scan {scan} finding {number}"
+                assert [e.path for e in observation.evidence] == [f"s{scan}/f{number}.yaml"] * (
+                    number % 3
+                )
+                assert observation.check_id == f"k8s.check-{number % 7}"
+    finally:
+        database.close()

@@ -39,6 +39,17 @@ class Located:
         return Located(node, self.file, lines)
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _value(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """A scalar's value: a plain string directly (most of them, what PyYAML's constructor
+    would return too), anything else through the constructor."""
+    if node.tag == _STR_TAG and type(node) is yaml.ScalarNode:
+        return node.value
+    return loader.construct_object(node, deep=True)
+
+
 def _build(
     loader: yaml.SafeLoader, node: yaml.Node, path: PathKey, lines: dict[PathKey, int]
 ) -> Any:
@@ -46,7 +57,7 @@ def _build(
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _value(loader, key_node)
             if isinstance(key, dict | list):
                 raise UserError(
                     "a mapping key that is itself a mapping or a list",
@@ -67,7 +78,7 @@ def _build(
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, child, (*path, i), lines) for i, child in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return _value(loader, node)
 
 
 # libyaml's parser when PyYAML has it: the same nodes and marks, several times faster

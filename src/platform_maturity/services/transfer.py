@@ -12,6 +12,11 @@ from sqlalchemy import Date, Select, Table, delete, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+# export and restore walk every table: each module's tables join the metadata when imported
+import platform_maturity.store.backlog
+import platform_maturity.store.downtime
+import platform_maturity.store.events
+import platform_maturity.store.postmortems  # noqa: F401
 from platform_maturity.domain.backlog import ItemSource, ItemState
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.events import FoundIn, Resolution, RunKind, StatusCategory, WorkKind

@@ -11,9 +11,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-import platform_maturity.store.events  # noqa: F401  (imported event tables join the metadata)
 from platform_maturity.domain.errors import UserError
-from platform_maturity.store import backlog, downtime, postmortems  # noqa: F401  (all tables)
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -328,7 +328,7 @@ class KubernetesCollector:
 
     def collect(self, inputs: Iterable[Path], context: ScanContext) -> CollectorResult:
         result = CollectorResult()
-        cache = ParseCache(context.cache_dir, scope=f"{self.id}/{self.version}")
+        cache = ParseCache(context.cache_dir, scope=f"{self.id}/{self.version}", batch=True)
         self.last_cache = cache
         objects: list[K8sObject] = []
         terraform: list[Path] = []

@@ -177,7 +177,7 @@ class TerraformCollector:
         if context.cache_dir is None:  # keep whatever cache the caller made active
             scan = load(readable, context.relative, problem)
         else:
-            cache = ParseCache(context.cache_dir, scope=f"{self.id}/{self.version}")
+            cache = ParseCache(context.cache_dir, scope=f"{self.id}/{self.version}", batch=True)
             with activated(cache):
                 scan = load(readable, context.relative, problem)
             cache.prune()
