@@ -119,9 +119,10 @@ class JiraPipelineImporter:
                     try:  # inlined: this line runs for every change of every issue
                         at = parse(text)
                     except ValueError:
-                        at = _time(text, history_file, reader.line_num, "created_date")
-                        if at is None:
+                        maybe = _time(text, history_file, reader.line_num, "created_date")
+                        if maybe is None:  # an empty or NULL time: not a transition
                             continue
+                        at = maybe
                     if at.tzinfo is not UTC:
                         at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
                     moves = history.get(row[i_id])
