@@ -501,9 +501,9 @@ def create_demo_kpis(
     windows = []
     for step, (start, end) in enumerate(spans):
         for subsystem, volume, error, slow in (
-            ("checkout-api", 9.0e6, 0.0018, 0.031),
-            ("catalog-api", 2.4e7, 0.0006, 0.012),
-            ("ingest-pipeline", 4.1e4, 0.011, 0.05),
+            ("payments-checkout-api", 9.0e6, 0.0018, 0.031),  # units by kpi.units
+            ("storefront-catalog-api", 2.4e7, 0.0006, 0.012),
+            ("data-ingest-pipeline", 4.1e4, 0.011, 0.05),
         ):
             total = round(volume * rng.uniform(0.9, 1.1))
             factor = 1.25 - 0.15 * step
