@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, func, select
 from platform_maturity.cli.main import main
 from platform_maturity.store.events import (
     CostLineRow,
+    HeadcountRow,
     ImportedIncidentRow,
     ImportRunRow,
     WorkItemRow,
@@ -372,3 +373,64 @@ def test_unit_kpis_and_the_report_section(
     assert code == 0 and "## KPIs — 2026-Q4" in out and "| Change failure rate |" in out
     code, out, _ = run(capsys, "report", "--format", "json")
     assert json.loads(out)["kpis"]["quarter"] == "2026-Q4"
+
+
+def test_a_cut_off_csv_is_refused_and_leaves_the_stored_items_as_they_were(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    export = FIXTURES / "jira-csv" / "export.csv"
+    imported(capsys, "jira-csv", export)
+    before = run(capsys, "kpi", "-q", "2026-Q1", "--format", "json")[1]
+    text = export.read_text(encoding="utf-8-sig")
+    cut = tmp_path / "cut.csv"
+    # the download stopped after the Resolved time of the row of PAY-103
+    cut.write_text(text[: text.index("20/Mar/26 5:30 PM") + len("20/Mar/26 5:30 PM")])
+    code, _, err = run(capsys, "import", "jira-csv", str(cut))
+    assert code == 2
+    assert "cut.csv" in err and "values but the header has 15 columns" in err
+    assert "cut off" in err
+    assert run(capsys, "kpi", "-q", "2026-Q1", "--format", "json")[1] == before
+
+
+def test_a_head_count_file_with_an_unknown_column_is_refused(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    heads = tmp_path / "heads.csv"
+    heads.write_text("month,devs,users\n2026-04,42,100\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", "headcount", str(heads))
+    assert code == 2
+    assert "unknown column devs" in err and "month, developers, users, unit, note" in err
+    assert count(database_url, HeadcountRow) == 0
+
+
+def test_a_utf16_export_gets_a_utf16_hint(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    export = tmp_path / "jira.csv"
+    export.write_bytes(
+        (FIXTURES / "jira-csv" / "export.csv").read_text("utf-8-sig").encode("utf-16")
+    )
+    code, _, err = run(capsys, "import", "jira-csv", str(export))
+    assert code == 2 and "UTF-16" in err and "iconv -f utf-16" in err
+
+
+def test_a_json_export_of_another_kind_says_what_it_holds(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "import", "github", str(FIXTURES / "pagerduty" / "incidents.json"))
+    assert code == 2
+    assert "the file holds an object with" in err and "incidents" in err
+    assert "maturity import --help" in err
+
+
+def test_an_export_kind_in_maturity_yaml_that_does_not_exist_is_named(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = workspace_dir / "maturity.yaml"
+    config.write_text(
+        config.read_text() + "evidence:\n  exports:\n    jira: [exports/jira.csv]\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "import", "jira-csv")
+    assert code == 2
+    assert "evidence.exports.jira" in err and "Did you mean jira-csv?" in err

@@ -29,6 +29,14 @@ def read_text(path: Path) -> str:
         raise UserError("file not found", file=str(path)) from None
     except IsADirectoryError:
         raise UserError("a folder, not a file", file=str(path)) from None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise UserError(
+            "UTF-16 text (it starts with a UTF-16 byte-order mark), not UTF-8",
+            file=str(path),
+            line=1,
+            hint="Spreadsheet programs write UTF-16 for \"Unicode text\"; save as \"CSV UTF-8\""
+            " instead, or convert it, e.g. iconv -f utf-16 -t utf-8.",
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -118,6 +126,15 @@ def csv_rows(
                         file=str(path),
                         line=line,
                         hint="A value with a comma must be quoted; is the file cut or mixed?",
+                    )
+                if len(cells) < len(header):
+                    # exports write every column of every row: a short row is a cut file
+                    raise UserError(
+                        f"{len(cells)} values but the header has {len(header)} columns",
+                        file=str(path),
+                        line=line,
+                        hint="Is the file cut off? Export it again; a row written by hand"
+                        " needs a value (or an empty one) for every column.",
                     )
                 if not repeated:
                     values = dict(zip(header, cells, strict=False))
@@ -292,7 +309,17 @@ class JsonPath:
                     found, prefix = payload[key], key
                     break
         if not isinstance(found, list):
-            self.fail(prefix or "$", "expected a list of records")
+            if isinstance(payload, dict):
+                held = "an object with " + (", ".join(sorted(payload)[:8]) or "no keys")
+            else:
+                held = type(payload).__name__.replace("NoneType", "null")
+            wanted = " or an object with " + ", ".join(keys) if keys else ""
+            self.fail(
+                prefix or "$",
+                f"expected a list of records{wanted}; the file holds {held}",
+                hint="Is this an export of another kind? 'maturity import --help' lists the"
+                " kinds and what each reads (docs/formats.md shows each one).",
+            )
         out = []
         for index, entry in enumerate(found):
             where = f"{prefix}[{index}]" if prefix else f"[{index}]"

@@ -4,7 +4,8 @@ An empty or missing ``unit`` is the whole organization; a unit's slug gives that
 counts (the divisors of its cost KPIs).
 
 ``month`` is ``2026-07`` (or any date in the month); either count may be empty to keep the
-one recorded before. ``maturity measure headcount`` records the same from the command line.
+one recorded before. ``maturity kpi headcount MONTH --developers N --users N`` records the
+same from the command line.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from platform_maturity.importers.base import ImportBatch, ImportContext
 from platform_maturity.importers.common import csv_rows, parse_number
 
 HINT = "A CSV with the header month,developers,users (e.g. 2026-07,42,120000)."
+COLUMNS = ("month", "developers", "users", "unit", "note")
 
 
 def parse_month(text: str | None, *, file: str, line: int | None, field: str = "month") -> date:
@@ -39,7 +41,17 @@ class HeadcountImporter:
 
     def read(self, path: Path, context: ImportContext) -> ImportBatch:
         file = str(path)
-        _, rows = csv_rows(path, ("month",), "a headcount CSV", HINT)
+        header, rows = csv_rows(path, ("month",), "a headcount CSV", HINT)
+        unknown = [c for c in header if c not in COLUMNS]
+        if unknown or not {"developers", "users"} & set(header):
+            raise UserError(
+                "unknown column " + ", ".join(unknown)
+                if unknown
+                else "no developers or users column",
+                file=file,
+                line=1,
+                hint=f"The columns are {', '.join(COLUMNS)}: month and at least one count. " + HINT,
+            )
         batch = ImportBatch()
         for row in rows:
             batch.rows_read += 1

@@ -20,7 +20,7 @@ def fmt_value(value: float | None, unit: str, currency: str = "") -> str:
     if value is None:
         return "—"
     if unit == "percent":
-        if value != 0 and abs(value) < 0.1:
+        if value != 0 and abs(value) < 1:  # error rates: 0.117 % must not read as 0.1 %
             return f"{value:.3f} %"
         return f"{value:.1f} %"
     if unit == "h":

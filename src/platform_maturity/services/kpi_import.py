@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.events import ImportResult
 from platform_maturity.importers.base import ImportBatch, ImportContext
-from platform_maturity.importers.registry import importer
+from platform_maturity.importers.registry import importer, kinds
 from platform_maturity.services.workspace import Workspace
 from platform_maturity.store import event_repo
 from platform_maturity.store.db import Database
@@ -111,7 +112,20 @@ def store_batch(
 
 def configured_exports(workspace: Workspace, kind: str) -> list[Path]:
     """The files ``evidence.exports.<kind>`` of maturity.yaml lists, relative to it."""
-    names = workspace.config.evidence.exports.get(kind)
+    configured = workspace.config.evidence.exports
+    unknown = [k for k in configured if k not in kinds()]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], kinds(), n=1, cutoff=0.4)
+        raise UserError(
+            "not an import kind",
+            file=str(workspace.config_path),
+            field=f"evidence.exports.{unknown[0]}",
+            value=unknown[0],
+            hint=(f"Did you mean {close[0]}? " if close else "")
+            + "The kinds are: "
+            + ", ".join(kinds()),
+        )
+    names = configured.get(kind)
     if not names:
         raise UserError(
             f"no files given and none configured for {kind}",

@@ -571,10 +571,6 @@ def costs_per_head(
         for h in headcounts
         if (h.month.year, h.month.month) in set(months) and getattr(h, attribute)
     ]
-    breakdowns = tuple(
-        Breakdown(label=f"{b}-scaling cost ({measure})", value=totals[b])
-        for b in ("developer", "user", "shared")
-    )
     if not months_seen:
         return PeriodValue(
             period=w.name,
@@ -585,6 +581,13 @@ def costs_per_head(
             note="no cost lines in the period ('maturity import focus FILE')",
         )
     per_month = totals[bucket] / len(months_seen)
+    # like the value, the buckets are monthly averages over the months with costs
+    breakdowns = tuple(
+        Breakdown(
+            label=f"{b}-scaling cost per month ({measure})", value=totals[b] / len(months_seen)
+        )
+        for b in ("developer", "user", "shared")
+    )
     if not heads:
         return PeriodValue(
             period=w.name,
@@ -598,7 +601,7 @@ def costs_per_head(
             + (
                 f" of unit {unit} ('maturity kpi headcount MONTH --unit {unit}')"
                 if unit
-                else " ('maturity measure headcount')"
+                else f" ('maturity kpi headcount MONTH --{attribute} N')"
             ),
         )
     average = sum(heads) / len(heads)
