@@ -34,7 +34,7 @@ def read_text(path: Path) -> str:
             "UTF-16 text (it starts with a UTF-16 byte-order mark), not UTF-8",
             file=str(path),
             line=1,
-            hint="Spreadsheet programs write UTF-16 for \"Unicode text\"; save as \"CSV UTF-8\""
+            hint='Spreadsheet programs write UTF-16 for "Unicode text"; save as "CSV UTF-8"'
             " instead, or convert it, e.g. iconv -f utf-16 -t utf-8.",
         )
     try:
