@@ -14,6 +14,7 @@ from platform_maturity.reports.kpi_format import (
     history_text,
     n_of,
     period_text,
+    ratio_line,
     stats_line,
 )
 
@@ -27,6 +28,9 @@ def add_kpi_filters(env: jinja2.Environment) -> jinja2.Environment:
         kpi_history=lambda k, currency="": history_text(k, currency),
         breakdown_unit=breakdown_unit,
         kpi_period=period_text,
+        kpi_ratio=lambda p: ratio_line(p) or "",
+        # Jinja's capitalize lowers the rest of the text ("as DORA defines it")
+        sentence=lambda text: text[:1].upper() + text[1:],
     )
     env.globals.update(org_mark=ORG_MARK, org_legend=ORG_LEGEND)
     return env
