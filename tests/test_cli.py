@@ -129,6 +129,19 @@ def test_export_restore(workspace_dir: Path, capsys: pytest.CaptureFixture[str])
     assert json.loads(after)["scorecard"] == json.loads(before)["scorecard"]
 
 
+def test_restore_warns_of_units_maturity_yaml_does_not_define(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "answer", "A.E.1", "--status", "met", "--unit", "beta")
+    assert run(capsys, "export", "state.json")[0] == 0
+    config = workspace_dir / "maturity.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[: text.index("  - slug: beta")], encoding="utf-8")
+    code, out, _ = run(capsys, "restore", "state.json", "--yes")
+    assert code == 0
+    assert "names unit(s) beta that maturity.yaml does not define" in " ".join(out.split())
+
+
 def test_interactive_assess_saves_each_answer_and_resumes(
     workspace_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -93,7 +93,14 @@ def restore(
         raise typer.Abort()
     with open_store(ws, now(), actor()) as database:
         counts = transfer.restore_state(database, file, now(), actor(), drop_security)
+        missing = transfer.units_not_configured(database, {u.slug for u in ws.config.units})
     console().print(f"Restored {file}: " + ", ".join(f"{v} {k}" for k, v in counts.items() if v))
+    if missing:
+        console().print(
+            f"[yellow]warning:[/] the restored state names unit(s) {', '.join(missing)} that"
+            f" {ws.config_path.name} does not define; add them under units: to report on them"
+            " (--unit) or keep their records apart."
+        )
 
 
 def audit(

@@ -194,6 +194,14 @@ def restore_state(
         ) from None
 
 
+def units_not_configured(database: Database, configured: set[str]) -> list[str]:
+    """Units the stored state names that maturity.yaml does not define (after a restore:
+    reports and ``--unit`` only know the units of maturity.yaml)."""
+    with database.transaction() as session:
+        stored = session.execute(select(models.OrgUnitRow.slug)).scalars().all()
+    return sorted(set(stored) - configured)
+
+
 def _prepare(path: Path, name: str, records: object) -> list[dict[str, Any]]:
     """Check one table's rows and turn them into column values."""
     table = _table(name)
