@@ -68,6 +68,7 @@ def test_imports_are_idempotent_and_update_by_source_id(
         "unchanged": 0,
         "skipped": 0,
         "skipped_reasons": {},
+        "notes": {},
     }
     again = imported(capsys, "jira-csv", csv_file)
     assert (again[0]["new"], again[0]["updated"], again[0]["unchanged"]) == (0, 0, 6)
