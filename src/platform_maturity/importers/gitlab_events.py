@@ -82,10 +82,11 @@ class GitLabEventsImporter:
 
 
 def _order(event: IssueEvent) -> tuple[object, ...]:
-    """Time order; at the same moment label changes before the state (a board move that
-    closes an issue removes its list's label first), then by GitLab's event id."""
+    """Time order; at the same moment the state before label changes (a board move that
+    closes an issue also removes its list's label: that is no step back to open), then by
+    GitLab's event id."""
     number = event.event_id.partition(":")[2]
-    return (event.at, event.kind == "state", int(number) if number.isdigit() else 0, number)
+    return (event.at, event.kind == "label", int(number) if number.isdigit() else 0, number)
 
 
 def with_history(item: WorkItem, events: Sequence[IssueEvent], mapping: KpiMapping) -> WorkItem:
