@@ -13,6 +13,7 @@ from platform_maturity.store.events import (
     CostLineRow,
     ImportedIncidentRow,
     ImportRunRow,
+    IssueEventRow,
     WorkItemRow,
 )
 from platform_maturity.store.models import MeasurementRow
@@ -219,7 +220,11 @@ def test_github_issue_events_give_reopenings_duplicates_and_starts(
 
 @pytest.mark.parametrize("events_first", [True, False], ids=["events-first", "issues-first"])
 def test_gitlab_resource_events_give_reopenings_and_starts_in_either_order(
-    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], events_first: bool
+    workspace_dir: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    events_first: bool,
 ) -> None:
     events_file = FIXTURES / "gitlab-events" / "resource-events.json"
     issues_file = FIXTURES / "gitlab" / "issues-with-events.json"
@@ -245,6 +250,14 @@ def test_gitlab_resource_events_give_reopenings_and_starts_in_either_order(
         again = imported(capsys, kind, path)[0]
         assert (again["new"], again["updated"], again["notes"]) == (0, 0, notes), kind
     assert history(database_url) == {"shop/api#11": 3, "shop/api#12": 2, "shop/api#13": 3}
+    # a newer issues page (a title changed) updates the issue and keeps its history
+    issues = json.loads(issues_file.read_text(encoding="utf-8"))
+    issues[0]["title"] = "Checkout times out under load"
+    newer = tmp_path / "issues-newer.json"
+    newer.write_text(json.dumps(issues), encoding="utf-8")
+    update = imported(capsys, "gitlab", newer)[0]
+    assert (update["updated"], update["notes"]) == (1, {given: 1})
+    assert history(database_url) == {"shop/api#11": 3, "shop/api#12": 2, "shop/api#13": 3}
     code, out, err = run(capsys, "kpi", "-q", "2026-Q2", "--format", "json")
     assert code == 0, err
     kpis = {k["id"]: k for k in json.loads(out)["kpis"]}
@@ -257,6 +270,21 @@ def test_gitlab_resource_events_give_reopenings_and_starts_in_either_order(
     latency = kpis["development-latency"]["current"]
     assert latency["stats"]["n"] == 1
     assert latency["stats"]["mean"] == pytest.approx(4.0)  # days
+
+
+def test_a_bad_gitlab_event_stores_nothing_and_names_its_path(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    imported(capsys, "gitlab", FIXTURES / "gitlab" / "issues-with-events.json")
+    events = json.loads((FIXTURES / "gitlab-events" / "resource-events.json").read_text())
+    events[9]["action"] = "toggle"  # after nine good events
+    bad = tmp_path / "events.json"
+    bad.write_text(json.dumps(events), encoding="utf-8")
+    code, _, err = run(capsys, "import", "gitlab-events", str(bad))
+    assert code == 2
+    assert "events.json" in err and "[9].action" in err and "toggle" in err
+    assert count(database_url, IssueEventRow) == 0 and count(database_url, ImportRunRow) == 1
+    assert history(database_url) == {}
 
 
 def test_a_bad_file_stores_nothing_and_names_row_and_column(
