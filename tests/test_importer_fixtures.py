@@ -64,6 +64,8 @@ def summary(batch: ImportBatch) -> dict[str, Any]:
         "incident_merges",
         "costs",
         "headcounts",
+        "issue_refs",
+        "issue_events",
     ):
         records = getattr(batch, name)
         if records:

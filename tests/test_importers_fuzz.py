@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from platform_maturity.domain.errors import UserError
@@ -159,3 +159,44 @@ def test_cur_2_map_cells_of_any_shape(cell: object, column: str, tmp_path: Path)
         importer("aws-cur").read(path, CONTEXT)
     except UserError as exc:
         assert (exc.line, exc.field) == (3, column), exc
+
+
+_DELETE = object()
+
+
+@SETTINGS
+@given(
+    index=st.integers(0, 15),
+    field=st.sampled_from(
+        ["id", "resource_id", "resource_type", "created_at", "state", "action", "label", "name"]
+    ),
+    value=_JSON_VALUES | st.just(_DELETE) | st.sampled_from(["", "closed", "add", "2026-02-30"]),
+)
+def test_gitlab_events_with_wrong_values_name_the_event(
+    index: int, field: str, value: object, tmp_path: Path
+) -> None:
+    """A wrong value in a resource event is read (or skipped) or named by file and JSON path
+    of that event; a label's name lives one level down."""
+    seed = FIXTURES / "gitlab-events" / "resource-events.json"
+    events = json.loads(seed.read_text(encoding="utf-8"))
+    target = events[index]
+    if field == "name":
+        assume(isinstance(target.get("label"), dict))
+        target = target["label"]
+    else:
+        assume(field in target or field in ("state", "action"))
+    if value is _DELETE:
+        target.pop(field, None)
+    else:
+        target[field] = value
+    path = tmp_path / seed.name
+    path.write_text(json.dumps(events), encoding="utf-8")
+    try:
+        batch = importer("gitlab-events").read(path, CONTEXT)
+    except UserError as exc:
+        assert exc.file == str(path), exc
+        assert exc.field is not None and exc.field.startswith(f"[{index}]"), exc
+        assert str(exc)
+    else:
+        assert batch.rows_read == len(events)
+        assert len(batch.issue_events) + sum(batch.skipped.values()) == len(events)

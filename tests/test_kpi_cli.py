@@ -14,6 +14,7 @@ from platform_maturity.store.events import (
     HeadcountRow,
     ImportedIncidentRow,
     ImportRunRow,
+    IssueEventRow,
     WorkItemRow,
 )
 from platform_maturity.store.models import MeasurementRow
@@ -69,6 +70,7 @@ def test_imports_are_idempotent_and_update_by_source_id(
         "unchanged": 0,
         "skipped": 0,
         "skipped_reasons": {},
+        "notes": {},
     }
     again = imported(capsys, "jira-csv", csv_file)
     assert (again[0]["new"], again[0]["updated"], again[0]["unchanged"]) == (0, 0, 6)
@@ -215,6 +217,75 @@ def test_github_issue_events_give_reopenings_duplicates_and_starts(
     latency = kpis["development-latency"]["current"]
     assert latency["stats"]["n"] == 1
     assert latency["stats"]["mean"] == pytest.approx(2.0)  # days
+
+
+@pytest.mark.parametrize("events_first", [True, False], ids=["events-first", "issues-first"])
+def test_gitlab_resource_events_give_reopenings_and_starts_in_either_order(
+    workspace_dir: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    events_first: bool,
+) -> None:
+    events_file = FIXTURES / "gitlab-events" / "resource-events.json"
+    issues_file = FIXTURES / "gitlab" / "issues-with-events.json"
+    waiting = "issues with events, not imported yet (their history is built when they are)"
+    given = "issues given their history from events"
+    if events_first:
+        early = imported(capsys, "gitlab-events", events_file)[0]
+        assert (early["rows_read"], early["new"], early["skipped"]) == (16, 12, 4)
+        assert early["notes"] == {waiting: 4}  # none of the issues is imported yet
+        late = imported(capsys, "gitlab", issues_file)[0]
+        assert (late["new"], late["notes"]) == (3, {given: 3})
+    else:
+        early = imported(capsys, "gitlab", issues_file)[0]
+        assert (early["new"], early["notes"]) == (3, {})
+        late = imported(capsys, "gitlab-events", events_file)[0]
+        assert (late["new"], late["notes"]) == (12, {given: 3, waiting: 1})
+    assert history(database_url) == {"shop/api#11": 3, "shop/api#12": 2, "shop/api#13": 3}
+    # either file again changes nothing, and the issues page keeps the history the events gave
+    for kind, path, notes in (
+        ("gitlab-events", events_file, {waiting: 1}),
+        ("gitlab", issues_file, {}),
+    ):
+        again = imported(capsys, kind, path)[0]
+        assert (again["new"], again["updated"], again["notes"]) == (0, 0, notes), kind
+    assert history(database_url) == {"shop/api#11": 3, "shop/api#12": 2, "shop/api#13": 3}
+    # a newer issues page (a title changed) updates the issue and keeps its history
+    issues = json.loads(issues_file.read_text(encoding="utf-8"))
+    issues[0]["title"] = "Checkout times out under load"
+    newer = tmp_path / "issues-newer.json"
+    newer.write_text(json.dumps(issues), encoding="utf-8")
+    update = imported(capsys, "gitlab", newer)[0]
+    assert (update["updated"], update["notes"]) == (1, {given: 1})
+    assert history(database_url) == {"shop/api#11": 3, "shop/api#12": 2, "shop/api#13": 3}
+    code, out, err = run(capsys, "kpi", "-q", "2026-Q2", "--format", "json")
+    assert code == 0, err
+    kpis = {k["id"]: k for k in json.loads(out)["kpis"]}
+    mttr = kpis["mean-time-to-respond"]["current"]
+    # #11 opened 1 April 09:00, closed, reopened, closed for good 4 April 09:00: 72 h
+    assert (mttr["stats"]["n"], mttr["value"]) == (1, pytest.approx(72.0))
+    assert any("1 reopened bug" in w for w in mttr["warnings"])
+    # #12 labelled Doing (a started status) 6 April 08:00, closed 10 April 08:00 as the label
+    # left it; #13 was started but is still open
+    latency = kpis["development-latency"]["current"]
+    assert latency["stats"]["n"] == 1
+    assert latency["stats"]["mean"] == pytest.approx(4.0)  # days
+
+
+def test_a_bad_gitlab_event_stores_nothing_and_names_its_path(
+    workspace_dir: Path, database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    imported(capsys, "gitlab", FIXTURES / "gitlab" / "issues-with-events.json")
+    events = json.loads((FIXTURES / "gitlab-events" / "resource-events.json").read_text())
+    events[9]["action"] = "toggle"  # after nine good events
+    bad = tmp_path / "events.json"
+    bad.write_text(json.dumps(events), encoding="utf-8")
+    code, _, err = run(capsys, "import", "gitlab-events", str(bad))
+    assert code == 2
+    assert "events.json" in err and "[9].action" in err and "toggle" in err
+    assert count(database_url, IssueEventRow) == 0 and count(database_url, ImportRunRow) == 1
+    assert history(database_url) == {}
 
 
 def test_a_bad_file_stores_nothing_and_names_row_and_column(

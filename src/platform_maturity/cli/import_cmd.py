@@ -13,7 +13,7 @@ from platform_maturity.domain.errors import UserError
 
 KINDS_HELP = (
     "github (REST pages, gh --json, webhook payloads), github-events (issue events),"
-    " gitlab, jira-csv, jira-changelog,"
+    " gitlab, gitlab-events (issue state and label events), jira-csv, jira-changelog,"
     " jira-pipeline (a Data Center data pipeline export folder),"
     " pagerduty (incidents or log entries), opsgenie, incidents-csv, deployments-csv, focus,"
     " aws-cur (legacy CUR or CUR 2.0), headcount, junit"
@@ -79,6 +79,7 @@ def import_(
                         "unchanged": r.unchanged,
                         "skipped": r.skipped_total,
                         "skipped_reasons": dict(sorted(r.skipped.items())),
+                        "notes": dict(sorted(r.notes.items())),
                     }
                     for r in results
                 ],

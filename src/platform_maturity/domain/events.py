@@ -160,6 +160,35 @@ class IncidentMerge:
 
 
 @dataclass(frozen=True, slots=True)
+class IssueRef:
+    """Another id of a work item in its tracker: GitLab's global issue ``id`` beside
+    ``project#iid``. Resource events name their issue by it."""
+
+    source: str
+    ref: str
+    source_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssueEvent:
+    """One change of an issue as its tracker's resource events report it, kept apart so the
+    events and the issue may be imported in either order.
+
+    ``kind`` is ``state`` (``value`` opened, closed or reopened) or ``label`` (``value`` the
+    label's name, ``action`` add or remove). ``issue_ref`` is the issue's other id (see
+    :class:`IssueRef`); ``event_id`` is unique per source.
+    """
+
+    source: str
+    event_id: str
+    issue_ref: str
+    at: datetime
+    kind: Literal["state", "label"]
+    value: str
+    action: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CostLine:
     """A FOCUS-shaped billing line (AWS CUR lines are mapped onto the same fields)."""
 
@@ -257,6 +286,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)  # what else happened -> count
 
     @property
     def skipped_total(self) -> int:

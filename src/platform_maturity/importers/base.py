@@ -21,6 +21,8 @@ from platform_maturity.domain.events import (
     Headcount,
     Incident,
     IncidentMerge,
+    IssueEvent,
+    IssueRef,
     PipelineRun,
     PullRequest,
     WorkItem,
@@ -49,6 +51,8 @@ class ImportBatch:
     incident_merges: list[IncidentMerge] = field(default_factory=list)
     costs: list[CostLine] = field(default_factory=list)
     headcounts: list[Headcount] = field(default_factory=list)
+    issue_refs: list[IssueRef] = field(default_factory=list)
+    issue_events: list[IssueEvent] = field(default_factory=list)
     rows_read: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> count
 

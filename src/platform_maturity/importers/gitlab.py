@@ -4,7 +4,8 @@ The shape decides: merge requests carry ``merged_at`` and ``source_branch``; pip
 ``status`` and ``ref`` with ``sha``; deployments an ``environment`` object; issues an
 ``iid`` and ``state``. Issue labels are plain strings (scoped labels such as
 ``type::bug`` work in the kind mapping). Incidents are issues of type ``incident`` and
-carry ``severity``. Times carry their zone.
+carry ``severity``. Times carry their zone. An issue's global ``id`` is recorded beside its
+``project#iid``: resource events (``gitlab-events``) name their issue by it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from platform_maturity.domain.events import Deployment, PipelineRun, PullRequest, WorkItem
+from platform_maturity.domain.events import (
+    Deployment,
+    IssueRef,
+    PipelineRun,
+    PullRequest,
+    WorkItem,
+)
 from platform_maturity.importers.base import ImportBatch, ImportContext
 from platform_maturity.importers.common import JsonPath, load_json
 
@@ -132,6 +139,9 @@ class GitLabImporter:
                 duplicate = any(
                     label.lower() in ("duplicate", "status::duplicate") for label in labels
                 )
+                global_id = j.text(data, "id", where)
+                if global_id:
+                    batch.issue_refs.append(IssueRef(SOURCE, global_id, f"{project}#{iid}"))
                 batch.work_items.append(
                     WorkItem(
                         source=SOURCE,

@@ -19,6 +19,7 @@ BUILTIN: dict[str, str] = {
     "github": "platform_maturity.importers.github:GitHubImporter",
     "github-events": "platform_maturity.importers.github_events:GitHubEventsImporter",
     "gitlab": "platform_maturity.importers.gitlab:GitLabImporter",
+    "gitlab-events": "platform_maturity.importers.gitlab_events:GitLabEventsImporter",
     "jira-csv": "platform_maturity.importers.jira_csv:JiraCsvImporter",
     "jira-changelog": "platform_maturity.importers.jira_changelog:JiraChangelogImporter",
     "jira-pipeline": "platform_maturity.importers.jira_pipeline:JiraPipelineImporter",

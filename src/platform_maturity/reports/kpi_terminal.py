@@ -46,6 +46,8 @@ def render_import_results(results: Sequence[ImportResult], console: Console) -> 
     for r in results:
         for reason, count in sorted(r.skipped.items()):
             console.print(f"  skipped {count:,} in {r.file.rsplit('/', 1)[-1]}: {reason}")
+        for note, count in sorted(r.notes.items()):
+            console.print(f"  {count:,} in {r.file.rsplit('/', 1)[-1]}: {note}")
 
 
 def _status(result: KpiResult) -> Text:

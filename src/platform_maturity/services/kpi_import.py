@@ -10,13 +10,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.events import ImportResult
+from platform_maturity.domain.kpi_mapping import KpiMapping
 from platform_maturity.importers.base import ImportBatch, ImportContext
 from platform_maturity.importers.registry import importer, kinds
 from platform_maturity.services.workspace import Workspace
-from platform_maturity.store import event_repo
+from platform_maturity.store import event_repo, issue_events
 from platform_maturity.store.db import Database
 from platform_maturity.store.events import ImportedIncidentRow
 
@@ -59,6 +61,7 @@ def store_batch(
     sha256: str,
     now: datetime,
     actor: str,
+    mapping: KpiMapping,
 ) -> None:
     """Write one file's records in one transaction: all of them or, on an error, none."""
     with database.transaction() as session:
@@ -95,6 +98,8 @@ def store_batch(
                 counts.updated += 1
             else:
                 counts.unchanged += 1
+        if batch.issue_refs or batch.issue_events:
+            counts.add(_issue_history(session, batch, result, mapping))
         result.new, result.updated, result.unchanged = counts.new, counts.updated, counts.unchanged
         result.skipped.update(batch.skipped)
         event_repo.record_import(
@@ -108,6 +113,33 @@ def store_batch(
             counts,
             result.skipped_total,
         )
+
+
+def _issue_history(
+    session: Session, batch: ImportBatch, result: ImportResult, mapping: KpiMapping
+) -> event_repo.WriteCounts:
+    """Store issue events and other ids, then rebuild the history of every issue they touch
+    from all of its stored events (events may come before or after their issue)."""
+    from platform_maturity.importers.gitlab_events import with_history
+
+    issue_events.write_refs(session, batch.issue_refs)
+    counts = issue_events.write_events(session, batch.issue_events)
+    refs: dict[str, set[str]] = {}
+    for ref in batch.issue_refs:
+        refs.setdefault(ref.source, set()).add(ref.ref)
+    for event in batch.issue_events:
+        refs.setdefault(event.source, set()).add(event.issue_ref)
+    for source, wanted in sorted(refs.items()):
+        applied = issue_events.apply_events(
+            session, source, wanted, lambda item, events: with_history(item, events, mapping)
+        )
+        if applied.changed:
+            result.notes["issues given their history from events"] += applied.changed
+        if applied.waiting:
+            result.notes[
+                "issues with events, not imported yet (their history is built when they are)"
+            ] += applied.waiting
+    return counts
 
 
 def configured_exports(workspace: Workspace, kind: str) -> list[Path]:
@@ -156,6 +188,6 @@ def import_files(
         result = ImportResult(file=str(path), kind=kind, rows_read=batch.rows_read)
         if progress:
             progress(f"Storing {path.name}")
-        store_batch(database, batch, result, _sha256(path), now, actor)
+        store_batch(database, batch, result, _sha256(path), now, actor, context.mapping)
         results.append(result)
     return results

@@ -66,6 +66,8 @@ TABLES: tuple[str, ...] = (
     "deployments",
     "imported_incidents",
     "incident_merges",
+    "issue_refs",
+    "issue_events",
     "cost_lines",
     "headcounts",
     "unit_headcounts",

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Opening a database whose schema is already here costs one query and
 # never loads Alembic; a test keeps this equal to the head of migrations/versions.
-SCHEMA_HEAD = "0008_kpi_units"
+SCHEMA_HEAD = "0009_issue_events"
 VERSION_TABLE = "alembic_version"
 
 

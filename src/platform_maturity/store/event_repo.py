@@ -563,6 +563,16 @@ def _history(text: str) -> tuple[Transition, ...]:
     return tuple(out)
 
 
+def history_text(transitions: tuple[Transition, ...]) -> str:
+    """A status history as the ``history`` column keeps it."""
+    return _text(transitions)
+
+
+def parse_history(text: str) -> tuple[Transition, ...]:
+    """The status history of a ``history`` column."""
+    return _history(text)
+
+
 def load_work_items(session: Session, transitions: bool = False) -> list[WorkItem]:
     """Every work item; its status history only when ``transitions`` is asked for.
 

@@ -157,6 +157,38 @@ class IncidentMergeRow(Base):
     merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class IssueRefRow(Base):
+    """Another id of an imported work item (GitLab's global issue id), by which resource
+    events name their issue."""
+
+    __tablename__ = "issue_refs"
+    __table_args__ = (UniqueConstraint("source", "ref", name="uq_issue_refs_source"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(50))
+    ref: Mapped[str] = mapped_column(String(200))
+    source_id: Mapped[str] = mapped_column(String(200))
+
+
+class IssueEventRow(Base):
+    """A state or label event of an issue (GitLab resource events), kept so the events and
+    their issue may be imported in either order; the work item's history is built from them
+    whenever either is imported."""
+
+    __tablename__ = "issue_events"
+    __table_args__ = (
+        UniqueConstraint("source", "event_id", name="uq_issue_events_source"),
+        Index("ix_issue_events_issue", "source", "issue_ref"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(50))
+    event_id: Mapped[str] = mapped_column(String(200))
+    issue_ref: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str | None] = mapped_column(String(20))
+
+
 class CostLineRow(Base):
     __tablename__ = "cost_lines"
     __table_args__ = (
