@@ -61,32 +61,34 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False)
 
 
-def workspace(ctx: typer.Context) -> Workspace:
+def workspace(ctx: typer.Context, lean: bool = False) -> Workspace:
+    """The workspace, all of maturity.yaml validated; ``lean``: only the sections every
+    command needs, the rest (and the framework) when first read."""
     from platform_maturity.services.workspace import load_workspace
 
     state: State = ctx.ensure_object(State)
-    return load_workspace(find_workspace(Path.cwd(), state.workspace_path))
+    return load_workspace(find_workspace(Path.cwd(), state.workspace_path), lean=lean)
 
 
-def optional_workspace(ctx: typer.Context) -> Workspace | None:
+def optional_workspace(ctx: typer.Context, lean: bool = False) -> Workspace | None:
     """The workspace if there is one (an explicit --workspace must exist), else None."""
     state: State = ctx.ensure_object(State)
     if state.workspace_path is not None:
-        return workspace(ctx)
+        return workspace(ctx, lean)
     try:
         found = find_workspace(Path.cwd())
     except UserError:
         return None
     from platform_maturity.services.workspace import load_workspace
 
-    return load_workspace(found)
+    return load_workspace(found, lean=lean)
 
 
 @contextmanager
-def store(ctx: typer.Context) -> Iterator[tuple[Workspace, Database]]:
+def store(ctx: typer.Context, lean: bool = False) -> Iterator[tuple[Workspace, Database]]:
     from platform_maturity.services.workspace import open_store
 
-    ws = workspace(ctx)
+    ws = workspace(ctx, lean)
     with open_store(ws, now(), actor()) as database:
         yield ws, database
 
