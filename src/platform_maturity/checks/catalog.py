@@ -11,6 +11,7 @@ from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from platform_maturity.cache import ParseCache
+from platform_maturity.checks.functions import LazyFunctions
 from platform_maturity.checks.validators import (
     SchemaValidator,
     compile_code,
@@ -117,14 +118,17 @@ def _cache_material(
     overrides: Sequence[Path] = (),
 ) -> bytes:
     """What a validated catalog depends on, as bytes to hash."""
-    import fastjsonschema
+    import fastjsonschema  # the checks' compiled code imports it too
 
     digest = hashlib.sha256()
     parts: list[bytes] = [
         sys.version.encode(),  # compiled code is marshalled for this Python
         str(fastjsonschema.VERSION).encode(),
-        ("\0".join(sorted(functions)) if functions is not None else "-").encode(),
     ]
+    if isinstance(functions, LazyFunctions):  # their modules' files: none is imported
+        parts.append(functions.fingerprint())
+    else:
+        parts.append(("\0".join(sorted(functions)) if functions is not None else "-").encode())
     if framework is None:
         parts.extend(
             p.relative_to(FRAMEWORK_DATA).as_posix().encode() + b"\0" + p.read_bytes()
