@@ -92,7 +92,7 @@ def test_a_scan_that_is_not_stored_imports_only_what_it_uses(lean_workspace: Pat
         "print(json.dumps([code, sorted(sys.modules)]))\n"
     )
     env = {**os.environ, "MATURITY_CACHE_DIR": str(lean_workspace / "user-cache")}
-    for run in ("cold", "warm"):  # the second run reads the check catalog from the cache
+    for _run in ("cold", "warm"):  # the second run reads the check catalog from the cache
         done = subprocess.run(
             [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
         )
@@ -134,3 +134,19 @@ def test_a_scan_validates_only_the_sections_it_reads(
     code = main(["-w", str(workspace), "framework", "show"])
     err = capsys.readouterr().err
     assert code == 2 and f"maturity.yaml:{DOWNTIME_LINE}" in err and "failure_threshold" in err
+
+
+def test_the_collector_runs_rarely_during_a_command_and_as_before_after_it() -> None:
+    import gc
+
+    from platform_maturity.cli.common import GC_THRESHOLD, rare_collections
+
+    before = gc.get_threshold()
+    with rare_collections():
+        assert gc.get_threshold() == (max(before[0], GC_THRESHOLD), *before[1:])
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), rare_collections():
+        raise RuntimeError("a command that fails")
+    assert gc.get_threshold() == before
+    assert main(["--workspace", "/nonexistent/folder", "scan", "."]) == 2
+    assert gc.get_threshold() == before
