@@ -11,6 +11,7 @@ from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from platform_maturity.cache import ParseCache
+from platform_maturity.checks.functions import LazyFunctions
 from platform_maturity.checks.validators import (
     SchemaValidator,
     compile_code,
@@ -84,47 +85,56 @@ def load_catalog(
     extra: Sequence[Path] = (),
     functions: Mapping[str, object] | None = None,
     cache_dir: Path | None = None,
+    overrides: Sequence[Path] = (),
 ) -> Catalog:
     """Every check file, validated: schema well formed, goals known, functions registered.
 
-    ``framework`` is the one whose goals checks may name (None: the built-in framework,
-    loaded only when the catalog must be validated anew). With a ``cache_dir`` the
-    validated catalog and its compiled schemas are kept there, keyed by the content of
-    every check file, the framework's goals and the function names: an unchanged catalog
-    loads without parsing or validating anything again.
+    ``framework`` is the one whose goals checks may name (None: the built-in framework with
+    the ``overrides`` files of a workspace, loaded only when the catalog must be validated
+    anew). With a ``cache_dir`` the validated catalog and its compiled schemas are kept
+    there, keyed by the content of every check file, the framework's goals (or the files it
+    is read from) and the function names: an unchanged catalog loads without parsing or
+    validating anything again, and without loading the framework.
     """
     files = _files([BUILTIN_CHECKS, *extra])
     if cache_dir is None:
-        return _validated(files, framework, functions)
+        return _validated(files, framework, functions, overrides)
     cache = ParseCache(cache_dir, scope="catalog")
-    material = _cache_material(files, framework, functions)
+    material = _cache_material(files, framework, functions, overrides)
     return cache.get(
         "catalog",
         CATALOG_VERSION,
         material,
-        lambda: _validated(files, framework, functions),
+        lambda: _validated(files, framework, functions, overrides),
         encode=_encode,
         decode=_decode,
     )
 
 
 def _cache_material(
-    files: Sequence[Path], framework: Framework | None, functions: Mapping[str, object] | None
+    files: Sequence[Path],
+    framework: Framework | None,
+    functions: Mapping[str, object] | None,
+    overrides: Sequence[Path] = (),
 ) -> bytes:
     """What a validated catalog depends on, as bytes to hash."""
-    import fastjsonschema
+    import fastjsonschema  # the checks' compiled code imports it too
 
     digest = hashlib.sha256()
     parts: list[bytes] = [
         sys.version.encode(),  # compiled code is marshalled for this Python
         str(fastjsonschema.VERSION).encode(),
-        ("\0".join(sorted(functions)) if functions is not None else "-").encode(),
     ]
+    if isinstance(functions, LazyFunctions):  # their modules' files: none is imported
+        parts.append(functions.fingerprint())
+    else:
+        parts.append(("\0".join(sorted(functions)) if functions is not None else "-").encode())
     if framework is None:
         parts.extend(
             p.relative_to(FRAMEWORK_DATA).as_posix().encode() + b"\0" + p.read_bytes()
             for p in sorted(FRAMEWORK_DATA.rglob("*.yaml"))
         )
+        parts.extend(str(p).encode() + b"\0" + p.read_bytes() for p in overrides)
     else:
         parts.extend(",".join((g.code, *g.all_aliases)).encode() for g in framework.goals())
     for path in files:
@@ -151,7 +161,10 @@ def _decode(payload: dict[str, Any]) -> Catalog:
 
 
 def _validated(
-    files: Sequence[Path], framework: Framework | None, functions: Mapping[str, object] | None
+    files: Sequence[Path],
+    framework: Framework | None,
+    functions: Mapping[str, object] | None,
+    overrides: Sequence[Path] = (),
 ) -> Catalog:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError
@@ -160,7 +173,7 @@ def _validated(
     from platform_maturity.framework.yamlsource import read_yaml
 
     if framework is None:
-        framework = load_framework()
+        framework = load_framework(overrides=overrides)
     checks: list[CheckDefinition] = []
     code: dict[str, CodeType] = {}
     seen: dict[str, str] = {}

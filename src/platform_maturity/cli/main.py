@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from platform_maturity.cli.common import State, console
+from platform_maturity.cli.common import State, console, rare_collections
 from platform_maturity.domain.errors import UserError
 
 # The module that registers each top-level command, in the order --help lists them. A command
@@ -116,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = sys.argv[1:] if argv is None else argv
     try:
-        build_app(command_name(args))(args=args, prog_name="maturity")
+        with rare_collections():
+            build_app(command_name(args))(args=args, prog_name="maturity")
     except UserError as exc:
         _error(str(exc))
         return 2

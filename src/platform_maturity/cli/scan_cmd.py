@@ -72,15 +72,16 @@ def scan(
     if list_checks:
         from platform_maturity.reports.scan import render_catalog
 
-        render_catalog(catalog_for(optional_workspace(ctx)).checks, console())
+        render_catalog(catalog_for(optional_workspace(ctx, lean=True)).checks, console())
         return
     # the progress bar goes where the summary goes, or to stderr when stdout carries data
     to_stderr = fmt != "terminal" and out is None
     if no_store:
+        ws = optional_workspace(ctx, lean=True)  # only the sections a scan reads
         with _progress(to_stderr) as step:
-            summary = run_scan(optional_workspace(ctx), None, paths or [], now(), actor(), step)
+            summary = run_scan(ws, None, paths or [], now(), actor(), step)
     else:
-        with store(ctx) as (ws, database), _progress(to_stderr) as step:
+        with store(ctx, lean=True) as (ws, database), _progress(to_stderr) as step:
             summary = run_scan(ws, database, paths or [], now(), actor(), step)
     if fmt == "terminal":
         from platform_maturity.reports.scan import render_scan_terminal

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from importlib.metadata import entry_points
 from typing import Any
 
+from platform_maturity.checks.functions import LazyFunctions
 from platform_maturity.collectors.base import Collector
 
 ENTRY_POINT_GROUP = "platform_maturity.collectors"
@@ -58,13 +59,7 @@ def collectors(options: Mapping[str, Mapping[str, Any]] | None = None) -> dict[s
     return found
 
 
-def check_functions() -> dict[str, object]:
-    """Relational check functions of every source, by name (names are unique)."""
-    functions: dict[str, object] = {}
-    for target in FUNCTION_MODULES.values():
-        try:
-            module = _load(target)
-        except ModuleNotFoundError:
-            continue
-        functions.update(getattr(module, "FUNCTIONS", {}))
-    return functions
+def check_functions() -> LazyFunctions:
+    """Relational check functions of every source, by name (names are unique); their
+    modules are imported on first use."""
+    return LazyFunctions(list(FUNCTION_MODULES.values()))

@@ -50,7 +50,8 @@ def parse_answer_status(text: str) -> Outcome:
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # built on first use: a scan imports this module (for Observation) but never makes one
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class OrgUnit(_Record):

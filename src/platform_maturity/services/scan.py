@@ -30,8 +30,9 @@ def catalog_for(workspace: Workspace | None) -> Catalog:
     if workspace is None:
         return load_catalog(functions=check_functions(), cache_dir=cache)
     extra = [(workspace.root / p).resolve() for p in workspace.config.scan.checks]
+    # keyed by the framework's files, not its goals: a cached catalog needs no framework
     return load_catalog(
-        workspace.framework, extra=extra, functions=check_functions(), cache_dir=cache
+        extra=extra, functions=check_functions(), cache_dir=cache, overrides=workspace.overrides
     )
 
 

@@ -45,7 +45,6 @@ from platform_maturity.collectors.kubernetes.relations import (
 from platform_maturity.collectors.kubernetes.targets import instances
 from platform_maturity.collectors.terraform.chart import candidates
 from platform_maturity.collectors.terraform.collector import TerraformCollector, is_terraform
-from platform_maturity.collectors.terraform.embedded import kubernetes_objects
 from platform_maturity.collectors.terraform.model import Unknown
 from platform_maturity.collectors.terraform.unknowns import (
     decide,
@@ -396,6 +395,8 @@ class KubernetesCollector:
             if found_problem not in reported:
                 reported.add(found_problem)
                 result.problems.append(found_problem)
+
+        from platform_maturity.collectors.terraform.embedded import kubernetes_objects
 
         for folder, files in folders.items():
             try:

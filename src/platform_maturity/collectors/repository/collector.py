@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platform_maturity.collectors.base import CollectorResult, Problem, ScanContext
-from platform_maturity.collectors.repository.detectors import (
-    Detector,
-    DetectorSet,
-    load_detectors,
-    run_detectors,
-    verdict,
-)
-from platform_maturity.collectors.repository.facts import RepoFacts, Status, Verdict
-from platform_maturity.collectors.repository.files import RepoTree, list_repository
-from platform_maturity.collectors.repository.git import GitView, is_repository
-from platform_maturity.collectors.repository.relations import FUNCTIONS
-from platform_maturity.domain.checks import CheckDefinition
+from platform_maturity.collectors.repository.git import is_repository
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.records import EvidenceRef, Observation
+
+if TYPE_CHECKING:
+    # what reads a repository is imported only when there is one to read: a scan of
+    # manifests alone (handed to every collector) never loads the detectors
+    from platform_maturity.collectors.repository.detectors import Detector, DetectorSet
+    from platform_maturity.collectors.repository.facts import RepoFacts, Verdict
+    from platform_maturity.collectors.repository.files import RepoTree
+    from platform_maturity.domain.checks import CheckDefinition
 
 
 class RepositoryCollector:
@@ -37,6 +34,8 @@ class RepositoryCollector:
         self._detectors: DetectorSet | None = None
 
     def detectors(self) -> DetectorSet:
+        from platform_maturity.collectors.repository.detectors import load_detectors
+
         if self._detectors is None:
             self._detectors = load_detectors(self.detector_paths)
         return self._detectors
@@ -66,6 +65,12 @@ class RepositoryCollector:
         paths = list(dict.fromkeys(inputs))
         if not paths:
             return result
+        from concurrent.futures import ThreadPoolExecutor
+
+        from platform_maturity.collectors.repository.detectors import verdict
+        from platform_maturity.collectors.repository.facts import RepoFacts, Status
+        from platform_maturity.collectors.repository.relations import FUNCTIONS
+
         detectors = self.detectors()
         checks = context.catalog.by_source("repository")
         plan = _plan(checks, detectors)
@@ -133,6 +138,8 @@ class RepositoryCollector:
 
 def _plan(checks: Sequence[CheckDefinition], detectors: DetectorSet) -> dict[str, list[Detector]]:
     """Each detector check's detectors (ids may be globs such as ``ci.*``)."""
+    from platform_maturity.collectors.repository.relations import FUNCTIONS
+
     plan: dict[str, list[Detector]] = {}
     for check in checks:
         if check.function is not None:
@@ -158,6 +165,11 @@ def _plan(checks: Sequence[CheckDefinition], detectors: DetectorSet) -> dict[str
 
 
 def _scan(path: Path, detectors: DetectorSet, context: ScanContext) -> RepoFacts | Problem:
+    from platform_maturity.collectors.repository.detectors import run_detectors
+    from platform_maturity.collectors.repository.facts import RepoFacts
+    from platform_maturity.collectors.repository.files import list_repository
+    from platform_maturity.collectors.repository.git import GitView
+
     display = context.relative(path)
     if not path.exists():
         return Problem(display, "no such folder")

@@ -14,11 +14,9 @@ from typing import Any
 from platform_maturity.cache import ParseCache, activated
 from platform_maturity.checks.catalog import Catalog
 from platform_maturity.collectors.base import CollectorResult, Problem, ScanContext, walk
-from platform_maturity.collectors.terraform.hcl import read_folder
 from platform_maturity.collectors.terraform.inventory import looks_like_inventory, read_inventory
 from platform_maturity.collectors.terraform.model import Resource, Scan, Source, Unknown
 from platform_maturity.collectors.terraform.plan import looks_like_plan, read_plan
-from platform_maturity.collectors.terraform.relations import FUNCTIONS
 from platform_maturity.collectors.terraform.unknowns import decide, schema_pool, unknowns_in
 from platform_maturity.domain.checks import CheckDefinition
 from platform_maturity.domain.records import EvidenceRef, Observation
@@ -70,6 +68,8 @@ def load(paths: Iterable[Path], relative: Callable[[Path], str], problem: Proble
         if source is not None:
             sources.append(source)
             plans_in.setdefault(plan.parent, []).append(source)
+    if folders:
+        from platform_maturity.collectors.terraform.hcl import read_folder  # HCL only if any
     for folder, files in folders.items():
         name = relative(folder)
         source = read_folder(sorted(files), name, name, relative, problem)
@@ -119,6 +119,8 @@ def evaluate(
 ) -> Iterator[tuple[Resource, bool | None, str]]:
     """Every (resource, verdict, message) of one check."""
     if check.function is not None:
+        from platform_maturity.collectors.terraform.relations import FUNCTIONS
+
         function = FUNCTIONS.get(check.function)
         for verdict in function(scan, check.kinds) if function else ():
             if check.kinds and verdict.resource.type not in check.kinds:
@@ -162,6 +164,8 @@ class TerraformCollector:
         result = CollectorResult()
         paths = list(inputs)
         result.inputs = len(paths)
+        if not paths:  # every finding is about a resource: none without inputs
+            return result
 
         def problem(path: str, message: str, line: int | None) -> None:
             result.problems.append(Problem(path, message, line))
