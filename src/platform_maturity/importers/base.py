@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from platform_maturity.domain.events import (
@@ -28,6 +28,9 @@ from platform_maturity.domain.events import (
     WorkItem,
 )
 from platform_maturity.domain.kpi_mapping import KpiMapping
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,9 @@ class ImportBatch:
     headcounts: list[Headcount] = field(default_factory=list)
     issue_refs: list[IssueRef] = field(default_factory=list)
     issue_events: list[IssueEvent] = field(default_factory=list)
+    # the work items as one polars frame (the columns of WorkItem), from importers with a
+    # bulk path; only when the context allows frames
+    work_frame: pl.DataFrame | None = None
     rows_read: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> count
 
@@ -66,6 +72,9 @@ class ImportContext:
     timezone: ZoneInfo  # for timestamps without a zone
     currency: str = "USD"
     units: frozenset[str] = frozenset()  # the workspace's unit slugs; empty: not checked
+    # the store takes work items as a polars frame (ImportBatch.work_frame): an importer
+    # with a bulk path may use it where it gives exactly what its records would
+    frames: bool = False
 
 
 class Importer(Protocol):

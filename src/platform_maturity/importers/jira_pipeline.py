@@ -11,7 +11,9 @@ Give the export folder (or its issues CSV). The folder holds ``issues*.csv`` and
   ``field`` is ``status`` are the transitions.
 
 Dates are UTC in this export (a ``Z`` or no zone). This is the fastest way to bring a
-large Jira history in: one row per issue and one per change, no JSON.
+large Jira history in: one row per issue and one per change, no JSON. Where the store takes
+frames (SQLite), a plain export is read in bulk (:mod:`.jira_pipeline_frame`) into exactly
+the same work items.
 """
 
 from __future__ import annotations
@@ -87,12 +89,23 @@ def _time(text: str, file: Path, line: int, column: str) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _move_order(move: tuple[datetime, str | None, str]) -> tuple[datetime, str, str]:
+    """A move's place in time order, a missing from-status first (as None sorts)."""
+    return move[0], move[1] or "", move[2]
+
+
 class JiraPipelineImporter:
     kind = "jira-pipeline"
     title = "Jira Data Center data pipeline export (issues and issue history CSV)"
 
     def read(self, path: Path, context: ImportContext) -> ImportBatch:
         issues_file, history_files = _files(path)
+        if context.frames:
+            from platform_maturity.importers.jira_pipeline_frame import read_frame
+
+            bulk = read_frame(issues_file, history_files, ISSUE_COLUMNS, HISTORY_COLUMNS, context)
+            if bulk is not None:
+                return bulk
         mapping = context.mapping
         category_of = mapping.status_category
         history: dict[str, list[tuple[datetime, str | None, str]]] = {}
@@ -201,7 +214,10 @@ class JiraPipelineImporter:
                 reopened = 0
                 moves = history.get(row[i_id])
                 if moves:
-                    moves.sort()
+                    try:
+                        moves.sort()
+                    except TypeError:  # two moves at one time, one without a from-status
+                        moves.sort(key=_move_order)
                     found = []
                     previous = ""
                     for at, frm, to in moves:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -75,6 +76,10 @@ def store_batch(
             batch.costs,
         ):
             counts.add(event_repo.write_records(session, records))
+        if batch.work_frame is not None:
+            from platform_maturity.store.work_frame import write_work_frame
+
+            counts.add(write_work_frame(session, batch.work_frame))
         if batch.incident_merges:
             counts.add(event_repo.write_incident_merges(session, batch.incident_merges))
         if batch.headcounts:
@@ -176,10 +181,17 @@ def import_files(
     now: datetime,
     actor: str,
     progress: Callable[[str], None] | None = None,
+    bulk: bool = True,
 ) -> list[ImportResult]:
-    """Import every file; a bad file stops the run with its error, files before it are kept."""
+    """Import every file; a bad file stops the run with its error, files before it are kept.
+
+    With ``bulk`` and a SQLite store, importers with a bulk path (jira-pipeline) may hand
+    their work items over as one frame; the rows stored are the same either way.
+    """
     reader = importer(kind)
     context = import_context(workspace)
+    if bulk and database.engine.dialect.name == "sqlite":
+        context = replace(context, frames=True)
     results: list[ImportResult] = []
     for path in paths:
         if progress:
