@@ -122,7 +122,9 @@ def read_frame(
         lambda name: (mapping.is_bot(name or None) if name else False,),
         {"is_bot": pl.Boolean},
     )
-    issues = issues.join(moves, left_on="id", right_on="issue_id", how="left", maintain_order="left")
+    issues = issues.join(
+        moves, left_on="id", right_on="issue_id", how="left", maintain_order="left"
+    )
     done = pl.col("_category") == "done"
     empty = pl.lit([], dtype=moves.schema["transitions"])
     batch.work_frame = issues.select(

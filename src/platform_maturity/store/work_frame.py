@@ -16,13 +16,7 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from platform_maturity.domain.events import WorkItem
-from platform_maturity.store.event_repo import (
-    _DB_NAMES,
-    _HISTORY,
-    WriteCounts,
-    _bulk_insert,
-    _lookup,
-)
+from platform_maturity.store.event_repo import _DB_NAMES, _HISTORY, WriteCounts, _bulk_insert
 from platform_maturity.store.events import WorkItemRow
 
 if TYPE_CHECKING:
@@ -46,12 +40,15 @@ def write_work_frame(session: Session, frame: pl.DataFrame) -> WriteCounts:
     sources = rows["source"].unique(maintain_order=True).to_list()
     for source in sources:
         group = rows if len(sources) == 1 else rows.filter(pl.col("source") == source)
-        existing = _lookup(session, _TABLE, source, group["source_id"].to_list())
+        existing = _lookup(session, source, group["source_id"].to_list())
         if existing:
             old = [existing.get(sid) for sid in group["source_id"].to_list()]
             digests = group["digest"].to_list()
             state = pl.Series(
-                [0 if o is None else 2 if o[1] == d else 1 for o, d in zip(old, digests, strict=True)],
+                [
+                    0 if o is None else 2 if o[1] == d else 1
+                    for o, d in zip(old, digests, strict=True)
+                ],
                 dtype=pl.Int8,
             )
             group = group.with_columns(
@@ -66,6 +63,34 @@ def write_work_frame(session: Session, frame: pl.DataFrame) -> WriteCounts:
         _bulk_insert(session, _TABLE, names, _tuples(group, names))
         counts.new += group.height
     return counts
+
+
+def _lookup(session: Session, source: str, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """Stored (id, digest) by source id, for the given ids: one join with a temporary
+    table of the ids, not a pass over every item of the source."""
+    connection = session.connection()
+    if (
+        connection.exec_driver_sql(
+            "SELECT 1 FROM work_items WHERE source = ? LIMIT 1", (source,)
+        ).first()
+        is None
+    ):
+        return {}  # nothing from this source yet: every item is new
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_keys (source_id TEXT)")
+        cursor.execute("DELETE FROM bulk_keys")
+        cursor.executemany("INSERT INTO bulk_keys VALUES (?)", [(k,) for k in keys])
+        cursor.execute(
+            "SELECT w.source_id, w.id, w.digest FROM bulk_keys k"
+            " JOIN work_items w ON w.source = ? AND w.source_id = k.source_id",
+            (source,),
+        )
+        found = {sid: (rid, digest) for sid, rid, digest in cursor.fetchall()}
+        cursor.execute("DELETE FROM bulk_keys")
+    finally:
+        cursor.close()
+    return found
 
 
 def _latest(frame: pl.DataFrame) -> pl.DataFrame:
@@ -140,13 +165,20 @@ def _history(frame: pl.DataFrame) -> pl.Series:
 
     def clean(column: str) -> pl.Expr:
         text = pl.col(column).fill_null("")
-        return text.str.replace_all("\t", " ", literal=True).str.replace_all("\n", " ", literal=True)
+        return text.str.replace_all("\t", " ", literal=True).str.replace_all(
+            "\n", " ", literal=True
+        )
 
     lines = moves.with_columns(stamps.alias("_stamp")).select(
         "_row",
         pl.concat_str(
-            "_stamp", pl.lit("\t"), clean("from_status"), pl.lit("\t"), clean("to_status"),
-            pl.lit("\t"), "to_category",
+            "_stamp",
+            pl.lit("\t"),
+            clean("from_status"),
+            pl.lit("\t"),
+            clean("to_status"),
+            pl.lit("\t"),
+            "to_category",
         ).alias("line"),
     )
     texts = lines.group_by("_row").agg(pl.col("line").str.join("\n"))
