@@ -54,7 +54,10 @@ OPTIONAL = [
     "summary",
     "reporter_name",
     "components",
-    "url",  # not read
+    "url",  # not read, nor are the next ones: named like the bulk reader's own columns
+    "project",
+    "severity",
+    "transitions",
 ]
 HISTORY_HEADER = ["issue_id", "changelog_id", "created_date", "field", "from_string", "to_string"]
 STATUSES = ["To Do", "In Progress", "In Review", "Done", "Closed", "Reopened", "Won't Fix", ""]
@@ -158,6 +161,9 @@ def issue(draw: st.DrawFn) -> dict[str, str]:
         "reporter_name": draw(st.sampled_from(["", "alice", "dependabot[bot]"])),
         "components": draw(st.sampled_from(["", "web", "pay"])),
         "url": draw(TEXT),
+        "project": draw(TEXT),
+        "severity": draw(TEXT),
+        "transitions": draw(TEXT),
     }
 
 

@@ -62,8 +62,10 @@ def read_frame(
     issues = read_csv_frame(issues_file, issue_columns)
     if issues is None:
         return None
-    issues = issues.with_columns(
-        pl.lit("").alias(name) for name in _OPTIONAL if name not in issues.columns
+    # only the columns read (an export may have others named like the frame's own)
+    issues = issues.select(
+        *issue_columns,
+        *(pl.col(n) if n in issues.columns else pl.lit("").alias(n) for n in _OPTIONAL),
     )
     created = _times(issues["created_date"])
     resolved = _times(issues["resolution_date"])
