@@ -135,7 +135,9 @@ def maybe_times() -> st.SearchStrategy[str]:
 
 
 TEXT = st.one_of(
-    st.sampled_from(["Wishlist, shared", 'say "hi"', "two\nlines", "tab\there", " padded ", ""]),
+    st.sampled_from(
+        ["Wishlist, shared", 'say "hi"', "two\nlines", "cr\r\nlf", "tab\there", " padded ", ""]
+    ),
     st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00\r"), max_size=8),
 )
 LABELS = st.sampled_from(
@@ -360,6 +362,17 @@ def assert_same_outcome(stores: tuple[Store, Store], folder: Path, name: str) ->
             assert bulk.work_items == expected.work_items
 
 
+def test_an_export_without_history_takes_the_bulk_path(
+    stores: tuple[Store, Store], tmp_path: Path
+) -> None:
+    folder = write(tmp_path / "export", _export([_issue(1), _issue(2, key="")], []))
+    (folder / "issue_history_job1.csv").unlink()
+    by_records, by_frame = read_both(stores[0], folder)
+    assert by_frame.work_frame is not None
+    assert records(by_frame) == by_records.work_items
+    assert by_frame.skipped == by_records.skipped == {"issue without key or created_date": 1}
+
+
 @pytest.mark.parametrize(
     "created",
     [
@@ -369,6 +382,7 @@ def assert_same_outcome(stores: tuple[Store, Store], folder: Path, name: str) ->
         "2026-02-30T10:00:00Z",
         "0000-01-01T10:00:00Z",
         "2026-05-01T10:00:60Z",
+        "\u0662\u0660\u0662\u0666-05-01T10:00:00Z",  # Arabic-Indic digits
         "yesterday",
     ],
 )

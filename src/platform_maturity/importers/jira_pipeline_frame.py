@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
 # the forms datetime.fromisoformat reads the way this parser does (UTC, at most microseconds)
 _CANONICAL = (
-    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
-    r"(\.\d{1,6})?Z?$"
+    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]"
+    r":[0-5][0-9](\.[0-9]{1,6})?Z?$"
 )
 _OPTIONAL = (
     "project_key",
