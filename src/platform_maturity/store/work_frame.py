@@ -58,10 +58,13 @@ def write_work_frame(session: Session, frame: pl.DataFrame) -> WriteCounts:
             changed = group.filter(pl.col("_state") == 1)
             counts.unchanged += int((state == 2).sum())
             group = group.filter(pl.col("_state") == 0)
-            _update(session, changed, source)
-            counts.updated += changed.height
+        else:
+            changed = None
         _bulk_insert(session, _TABLE, names, _tuples(group, names))
         counts.new += group.height
+        if changed is not None:  # after the insert, as write_records does
+            _update(session, changed, source)
+            counts.updated += changed.height
     return counts
 
 
