@@ -230,6 +230,20 @@ def test_repositories_are_assigned_to_units_by_codeowners(
     assert units == {"repo:api": "alpha", "repo:web": "beta"}
 
 
+def test_in_a_workspace_of_one_unit_every_finding_is_that_units(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = workspace_dir / "k8s"
+    folder.mkdir()
+    (folder / "web.yaml").write_text(manifest("web", replicas=1, root=True))
+    (workspace_dir / "maturity.yaml").write_text(
+        "version: 1\norganization: {name: Test Org}\nunits:\n  - {slug: solo, name: Solo}\n"
+    )
+    code, out, err = run(capsys, "scan", "k8s", "--format", "json")
+    assert code == 0, err
+    assert {f["unit"] for f in json.loads(out)["findings"]} == {"solo"}
+
+
 def test_a_scan_with_nothing_to_read_is_stored(
     workspace_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -82,8 +82,10 @@ def _unit_for(workspace: Workspace) -> Callable[[Path, str | None], str | None]:
                 for g in unit.paths
             ):
                 return unit.slug
-        return None
+        # an organization of one unit: everything is that unit's, matched or not
+        return only
 
+    only = units[0].slug if len(units) == 1 else None
     return unit_for
 
 
