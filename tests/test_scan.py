@@ -287,3 +287,21 @@ def test_no_store_in_a_workspace_uses_its_units_and_stores_nothing(
     code, out, _ = run(capsys, "report", "--format", "json")
     assert code == 0
     assert json.loads(out)["scan"] is None  # the scan above was not recorded
+
+
+def test_the_terminal_lists_the_most_severe_failures_first(
+    manifests: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    code, out, _ = run(capsys, "scan", "--no-store")
+    assert code == 0
+    start = out.index("Failures (")
+    table = out[start : out.index("└", start)]
+    levels = [
+        line.split("│")[1].strip()
+        for line in table.splitlines()
+        if line.startswith("│") and line.split("│")[1].strip()
+    ]
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    assert levels and all(level in order for level in levels)
+    assert [order[x] for x in levels] == sorted(order[x] for x in levels)

@@ -11,9 +11,15 @@ from platform_maturity.domain.checks import CheckDefinition
 from platform_maturity.domain.scans import ScanSummary
 from platform_maturity.reports.terminal import WIDE, make_table
 
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
+
 
 def render_scan_terminal(summary: ScanSummary, console: Console, failures: int = 15) -> None:
-    inputs = ", ".join(f"{n} {k}" for k, n in sorted(summary.inputs.items()) if n) or "no inputs"
+    inputs = (
+        ", ".join(f"{n} {k} input(s)" for k, n in sorted(summary.inputs.items()) if n)
+        or "no inputs"
+    )
     stored = "not stored" if summary.scan_id is None else f"#{summary.scan_id}"
     console.print(Text.assemble(("Scan ", "bold"), (stored, "bold cyan"), f" read {inputs}."))
     table = make_table(console, "Checks")
@@ -39,11 +45,19 @@ def render_scan_terminal(summary: ScanSummary, console: Console, failures: int =
             cells.append(Text(str(tally.undecided), style="yellow") if tally.undecided else "")
         table.add_row(*cells)
     console.print(table)
-    failing = [o for o in summary.observations if o.passed is False and not o.waived]
+    severity = {t.check.id: t.check.severity for t in summary.tallies}
+    failing = sorted(
+        (o for o in summary.observations if o.passed is False and not o.waived),
+        key=lambda o: SEVERITY_ORDER.get(severity.get(o.check_id, "low"), 9),
+    )  # most severe first; a stable sort keeps the scan's order within a severity
     if failing:
-        shown = make_table(
-            console, f"Failures (first {min(failures, len(failing))} of {len(failing)})"
+        more = (
+            f"the {failures} most severe of {len(failing)}; --format json or sarif lists all"
+            if len(failing) > failures
+            else f"{len(failing)}, most severe first"
         )
+        shown = make_table(console, f"Failures ({more})")
+        shown.add_column("Sev.", no_wrap=True)
         shown.add_column("Where", ratio=2, overflow="fold")
         shown.add_column("Check", ratio=2, overflow="fold")
         shown.add_column("Finding", ratio=3)
@@ -54,7 +68,13 @@ def render_scan_terminal(summary: ScanSummary, console: Console, failures: int =
                 if ref and ref.path and ref.line_start
                 else (ref.path if ref and ref.path else o.subject)
             )
-            shown.add_row(where or "", o.check_id, f"{o.subject}: {o.message}")
+            level = severity.get(o.check_id, "")
+            shown.add_row(
+                Text(level, style=SEVERITY_STYLE.get(level, "")),
+                where or "",
+                o.check_id,
+                f"{o.subject}: {o.message}",
+            )
         console.print(shown)
     if summary.problems:
         problems = make_table(
