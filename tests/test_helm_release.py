@@ -783,4 +783,4 @@ def test_the_scan_summary_counts_what_the_chart_leaves_open(
     assert header.split()[-1] == "Open"
     assert all(len(line) <= 80 for line in out.splitlines())
     assert "k8s.container-ephemeral-storage-requests" in out  # whole, not folded
-    assert "undecided (values only Terraform or a chart knows)" in " ".join(out.split())
+    assert "open (not decided; each finding says why)" in " ".join(out.split())

@@ -31,7 +31,7 @@ def render_scan_terminal(summary: ScanSummary, console: Console, failures: int =
     table.add_column("Pass", justify="right")
     table.add_column("Fail", justify="right")
     table.add_column("Waived", justify="right")
-    if open_:  # cannot tell: values only Terraform or a Helm chart knows
+    if open_:  # cannot tell (e.g. values only Terraform or a Helm chart knows)
         table.add_column("Open", justify="right")
     for tally in summary.tallies:
         cells: list[str | Text] = [
@@ -92,7 +92,7 @@ def render_scan_terminal(summary: ScanSummary, console: Console, failures: int =
     console.print(
         f"Automated evidence for {len(goals)} goal(s); "
         f"{sum(t.failed for t in summary.tallies)} failing finding(s), "
-        + (f"{undecided} undecided (values only Terraform or a chart knows), " if undecided else "")
+        + (f"{undecided} open (not decided; each finding says why), " if undecided else "")
         + f"{len(summary.problems)} unreadable input(s). "
         + (
             "'maturity report' shows the scorecard."
