@@ -44,7 +44,8 @@ def _location(observation: Observation) -> list[dict[str, Any]]:
     for evidence in observation.evidence:
         if not evidence.path:
             continue
-        physical: dict[str, Any] = {"artifactLocation": {"uri": evidence.path}}
+        uri = evidence.path.removeprefix("./") if evidence.path != "./" else "."
+        physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
         if evidence.line_start:
             physical["region"] = {
                 "startLine": evidence.line_start,
