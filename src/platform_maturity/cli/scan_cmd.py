@@ -138,8 +138,8 @@ def _finish(summary: ScanSummary, fail_on: str | None) -> None:
     """Warn when earlier evidence stopped counting; exit 1 on findings at ``fail_on``."""
     from platform_maturity.domain.scans import failing_at_or_above
 
-    err = console(stderr=True)
     if summary.uncovered_roots:
+        err = console(stderr=True)  # Rich only when there is something to say
         err.print(
             f"[yellow]Warning:[/] scan #{summary.scan_id} is now the evidence of the report;"
             " the earlier scan's roots it does not cover no longer count:",
@@ -158,6 +158,7 @@ def _finish(summary: ScanSummary, fail_on: str | None) -> None:
         return
     failing = failing_at_or_above(summary.observations, summary.checks, fail_on)
     if failing:
+        err = console(stderr=True)
         checks = len({o.check_id for o in failing})
         err.print(
             f"{len(failing)} failing finding(s) of {checks} check(s) at severity {fail_on}"
