@@ -244,17 +244,6 @@ def test_in_a_workspace_of_one_unit_every_finding_is_that_units(
     assert {f["unit"] for f in json.loads(out)["findings"]} == {"solo"}
 
 
-def test_a_scan_with_nothing_to_read_is_stored(
-    workspace_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (workspace_dir / "empty").mkdir()
-    code, out, _ = run(capsys, "scan", "empty", "--format", "json")
-    result = json.loads(out)
-    assert code == 0 and result["findings"] == [] and result["problems"] == []
-    _, again, _ = run(capsys, "scan", "empty", "--format", "json")
-    assert json.loads(again)["scan_id"] == result["scan_id"] + 1
-
-
 def test_no_store_needs_no_workspace_and_records_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

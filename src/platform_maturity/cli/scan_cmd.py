@@ -15,9 +15,11 @@ from platform_maturity.cli.common import actor, console, now, optional_workspace
 from platform_maturity.domain.errors import UserError
 
 if TYPE_CHECKING:
+    from platform_maturity.domain.scans import ScanSummary
     from platform_maturity.services.scan import Progress
 
 FORMATS = ("terminal", "json", "sarif")
+SEVERITIES = ("low", "medium", "high", "critical")  # as domain.scans (not imported at start-up)
 
 
 def register(app: typer.Typer) -> None:
@@ -52,6 +54,16 @@ def scan(
             " SARIF or JSON). A workspace, if found, still gives units, exemptions and checks.",
         ),
     ] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            metavar="SEVERITY",
+            help="Exit 1 when a failing, non-waived finding has this severity or a higher one"
+            " (low, medium, high, critical). Default: the findings never change the exit code.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Scan for automated evidence: each check's findings become goal outcomes in the report.
 
@@ -59,6 +71,14 @@ def scan(
     findings of their own and the scan goes on. Exempt an object with the annotation
     `platform-maturity.io/exempt-<check id>: "<reason>"`, or in maturity.yaml under
     scan.exemptions.
+
+    The report counts only the latest stored scan: scan all evidence paths (no PATH uses
+    those of maturity.yaml), or use --no-store for a one-off look.
+
+    Exit codes: 0 done (findings do not count unless --fail-on is given); 1 a failing,
+    non-waived finding at or above the --fail-on severity (the output is still written and
+    the scan still stored); 2 bad input, including a scan that read no inputs at all
+    (nothing stored).
     """
     from platform_maturity.services.scan import catalog_for, run_scan
 
@@ -68,6 +88,13 @@ def scan(
     if fmt not in FORMATS:
         raise UserError(
             "unknown format", field="--format", value=fmt, hint="Use one of: " + ", ".join(FORMATS)
+        )
+    if fail_on is not None and fail_on not in SEVERITIES:
+        raise UserError(
+            "unknown severity",
+            field="--fail-on",
+            value=fail_on,
+            hint="Use one of: " + ", ".join(SEVERITIES),
         )
     if list_checks:
         from platform_maturity.reports.scan import render_catalog
@@ -87,6 +114,7 @@ def scan(
         from platform_maturity.reports.scan import render_scan_terminal
 
         render_scan_terminal(summary, console())
+        _finish(summary, fail_on)
         return
     if fmt == "json":
         from platform_maturity.reports.scan_json import scan_json
@@ -103,6 +131,42 @@ def scan(
     else:
         out.write_text(text, encoding="utf-8")
         typer.echo(f"Wrote {out}")
+    _finish(summary, fail_on)
+
+
+def _finish(summary: ScanSummary, fail_on: str | None) -> None:
+    """Warn when earlier evidence stopped counting; exit 1 on findings at ``fail_on``."""
+    from platform_maturity.domain.scans import failing_at_or_above
+
+    if summary.uncovered_roots:
+        err = console(stderr=True)  # Rich only when there is something to say
+        err.print(
+            f"[yellow]Warning:[/] scan #{summary.scan_id} is now the evidence of the report;"
+            " the earlier scan's roots it does not cover no longer count:",
+            markup=True,
+            soft_wrap=True,
+        )
+        for root in summary.uncovered_roots:
+            err.print(f"  {root}", markup=False, soft_wrap=True)
+        err.print(
+            "Use --no-store for a one-off look, or scan all configured paths"
+            " (maturity scan with no PATH uses evidence: of maturity.yaml).",
+            markup=False,
+            soft_wrap=True,
+        )
+    if fail_on is None:
+        return
+    failing = failing_at_or_above(summary.observations, summary.checks, fail_on)
+    if failing:
+        err = console(stderr=True)
+        checks = len({o.check_id for o in failing})
+        err.print(
+            f"{len(failing)} failing finding(s) of {checks} check(s) at severity {fail_on}"
+            " or higher (--fail-on): exit 1",
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
 
 
 @contextmanager

@@ -14,7 +14,12 @@ from platform_maturity.collectors.base import Exemption, Problem, ScanContext
 from platform_maturity.collectors.registry import check_functions, collectors
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.records import EvidenceRef, Observation
-from platform_maturity.domain.scans import PROBLEM_CHECK, CheckTally, ScanSummary
+from platform_maturity.domain.scans import (
+    PROBLEM_CHECK,
+    CheckTally,
+    ScanSummary,
+    uncovered_roots,
+)
 from platform_maturity.services.settings import user_cache_dir
 
 if TYPE_CHECKING:  # the workspace and the store are imported only when there are some
@@ -162,8 +167,11 @@ def _store(
     problems: int,
     times: tuple[datetime, datetime],
     actor: str,
-) -> int:
-    """One transaction: the scan, its observations and the metrics they give."""
+) -> tuple[int, list[str]]:
+    """One transaction: the scan, its observations and the metrics they give.
+
+    Returns the scan id and the roots of the scan stored before it that it does not cover.
+    """
     from platform_maturity.engine.evidence import scan_measurements
     from platform_maturity.store import repo
 
@@ -173,6 +181,7 @@ def _store(
         observations, check_metrics, [u.slug for u in workspace.config.units], started, "scan"
     )
     with database.transaction() as session:
+        previous = repo.latest_scan_roots(session) or []
         scan_id = repo.add_scan(
             session,
             started_at=started,
@@ -185,7 +194,7 @@ def _store(
         )
         for measurement in measurements:
             repo.add_measurement(session, measurement, actor, started)
-    return scan_id
+    return scan_id, uncovered_roots(previous, roots)
 
 
 def run_scan(
@@ -241,11 +250,19 @@ def run_scan(
         observations.extend(result.observations)
         problems.extend(result.problems)
         observations.extend(_problem_observation(p, name, now) for p in result.problems)
+    if not any(inputs.values()) and not observations:
+        raise UserError(
+            "the scan read no inputs: no repository, manifest or Terraform file under "
+            + ", ".join(str(r) for r in roots),
+            hint="Nothing was stored. Check the paths (maturity scan PATH...) or the evidence:"
+            " section of maturity.yaml.",
+        )
     finished = clock() if clock else now
     scan_id: int | None = None
+    uncovered: list[str] = []
     if database is not None and workspace is not None:
         report("Storing", len(found), len(found))
-        scan_id = _store(
+        scan_id, uncovered = _store(
             workspace,
             database,
             catalog,
@@ -266,4 +283,5 @@ def run_scan(
         problems=problems,
         tallies=_tallies(catalog, observations),
         checks=catalog.checks,
+        uncovered_roots=uncovered,
     )

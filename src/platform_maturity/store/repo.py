@@ -486,6 +486,12 @@ def add_scan(
     return scan.id
 
 
+def latest_scan_roots(session: Session) -> list[str] | None:
+    """The roots of the most recent scan; None when no scan is stored."""
+    roots = session.scalar(select(ScanRow.roots).order_by(ScanRow.id.desc()).limit(1))
+    return None if roots is None else [str(r) for r in json.loads(roots)]
+
+
 def latest_observations(session: Session) -> list[Observation]:
     """The observations of the most recent scan (a scan is complete for what it read)."""
     latest = session.scalar(select(ScanRow.id).order_by(ScanRow.id.desc()).limit(1))
