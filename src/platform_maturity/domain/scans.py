@@ -40,3 +40,5 @@ class ScanSummary:
     problems: list[Problem]
     tallies: list[CheckTally] = field(default_factory=list)
     checks: tuple[CheckDefinition, ...] = ()
+    # what the scan could do but not as written, e.g. an exemption that exempts nothing
+    warnings: list[str] = field(default_factory=list)
