@@ -10,6 +10,7 @@ chart) must never pass or fail.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from datetime import UTC, datetime
@@ -19,8 +20,10 @@ import pytest
 
 from platform_maturity.checks.catalog import load_catalog
 from platform_maturity.collectors.base import ScanContext
+from platform_maturity.collectors.kubernetes.chart_reasons import AS_SET
 from platform_maturity.collectors.registry import check_functions, collectors
 from platform_maturity.domain.checks import CheckDefinition
+from platform_maturity.domain.records import Observation
 from platform_maturity.framework.loader import load_framework
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
@@ -53,7 +56,7 @@ def make_git_repository(source: Path, target: Path) -> Path:
     return target
 
 
-def results_for(check: CheckDefinition, fixture: Path, tmp_path: Path) -> list[bool | None]:
+def observations_for(check: CheckDefinition, fixture: Path, tmp_path: Path) -> list[Observation]:
     collector = collectors()[check.source]
     if check.source == "repository":
         fixture = make_git_repository(fixture, tmp_path / fixture.name)
@@ -61,7 +64,11 @@ def results_for(check: CheckDefinition, fixture: Path, tmp_path: Path) -> list[b
     inputs = collector.discover([fixture])
     result = collector.collect(inputs, context)
     assert not result.problems, f"{fixture} could not be read: {result.problems}"
-    return [o.passed for o in result.observations if o.check_id == check.id]
+    return [o for o in result.observations if o.check_id == check.id]
+
+
+def results_for(check: CheckDefinition, fixture: Path, tmp_path: Path) -> list[bool | None]:
+    return [o.passed for o in observations_for(check, fixture, tmp_path)]
 
 
 def fixture_cases() -> list[tuple[CheckDefinition, Path]]:
@@ -96,3 +103,25 @@ def test_fixture_gives_the_expected_verdict(
         assert any(v is False for v in verdicts), f"{check.id} found no failure in {fixture}"
     else:
         assert all(v is None for v in verdicts), f"{check.id} decided on {fixture}: {verdicts}"
+
+
+def _shape(message: str) -> str:
+    """A message with its numbers blanked: "runs 1 replica" and "runs 3 replicas" alike."""
+    return re.sub(r"\d+", "#", message.removesuffix(AS_SET))
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.id)
+def test_failing_findings_do_not_read_like_passing_ones(
+    check: CheckDefinition, tmp_path: Path
+) -> None:
+    """A failure says what is wrong: its message never has the shape of a pass message
+    (as "runs at least 1 replica(s)" once had that of "runs at least 3 replica(s)")."""
+    messages: dict[bool, set[str]] = {True: set(), False: set()}
+    for fixture in sorted((FIXTURES / check.id).glob("*")):
+        if fixture.name.startswith(("pass", "fail")):
+            for o in observations_for(check, fixture, tmp_path / fixture.name):
+                if o.passed is not None:
+                    messages[o.passed].add(_shape(o.message))
+    assert messages[False], f"{check.id}: no failing finding in its fail fixtures"
+    alike = messages[True] & messages[False]
+    assert not alike, f"{check.id}: failures read like passes: {sorted(alike)}"

@@ -371,7 +371,7 @@ def test_explicit_values_decide_and_say_so(tmp_path: Path) -> None:
     subject = "Deployment/shop/web"
     replicas = finding(result, "k8s.workload-min-replicas", subject)
     assert replicas.passed is False
-    assert replicas.message == "runs at least 1 replica(s)" + AS_SET
+    assert replicas.message == "runs only 1 replica; at least 2 needed" + AS_SET
     assert finding(result, "k8s.workload-hpa", subject).passed is False
     non_root = finding(result, "k8s.container-run-as-non-root", subject)
     assert non_root.passed is True and non_root.message.endswith(AS_SET)

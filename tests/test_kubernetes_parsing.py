@@ -64,12 +64,23 @@ def test_bad_inputs_are_problems_and_the_rest_is_scanned(tmp_path: Path) -> None
     outside = tmp_path.parent / f"{tmp_path.name}-outside.yaml"
     outside.write_text(good.read_text())
     (tmp_path / "link.yaml").symlink_to(outside)
+    (tmp_path / "image.yml").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")  # no apiVersion
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "missing.yaml")
+    (tmp_path / "elsewhere").symlink_to(tmp_path.parent, target_is_directory=True)
+    (tmp_path / "notes.yaml").write_text("just: some settings\n")  # not a manifest: skipped
     collector = KubernetesCollector()
     inputs = collector.discover([tmp_path])
     result = collector.collect(
         inputs, ScanContext(catalog=CATALOG, now=NOW, root=tmp_path, scan_roots=[tmp_path])
     )
     problems = {p.path: p.message for p in result.problems}
-    assert set(problems) == {"binary.yaml", "broken.yaml", "link.yaml"}
-    assert "binary" in problems["binary.yaml"] and "outside" in problems["link.yaml"]
+    assert problems == {
+        "binary.yaml": "binary file, not a manifest",
+        "image.yml": "binary file, not a manifest",
+        "broken.yaml": problems["broken.yaml"],
+        "link.yaml": "symbolic link to a file outside the scanned folders; not followed",
+        "gone.yaml": "dangling symbolic link (its target does not exist)",
+        "elsewhere": "symbolic link to a folder outside the scanned folders; not followed",
+    }
+    assert result.inputs == 7
     assert {o.subject for o in result.observations} == {"Pod/default/ok"}

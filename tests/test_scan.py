@@ -135,6 +135,35 @@ def test_exemptions_show_as_waived_never_passed(
     assert goal(report, "S.A.20", "beta")["outcome"] == "waived"
 
 
+def test_exemptions_that_exempt_nothing_are_warned_about(
+    manifests: Path, workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = (workspace_dir / "maturity.yaml").read_text()
+    (workspace_dir / "maturity.yaml").write_text(
+        config + "scan:\n  exemptions:\n"
+        "    - {check: k8s.workload-min-replica, reason: typo in the id}\n"
+        "    - {check: 'k8s.*', subject: 'Deployment/search/*', reason: old, expires: 2020-03-01}\n"
+        "    - {check: 'k8s.container-*', subject: 'Pod/x/*', reason: fine, expires: 2999-01-01}\n"
+        "    - {check: 'nope.*', reason: no such family}\n"
+    )
+    expected = [
+        "maturity.yaml: scan.exemptions[0] (check 'k8s.workload-min-replica'): matches no"
+        " check, so it exempts nothing; did you mean 'k8s.workload-min-replicas'?",
+        "maturity.yaml: scan.exemptions[1] (check 'k8s.*'): expired on 2020-03-01, so it"
+        " exempts nothing",
+        "maturity.yaml: scan.exemptions[3] (check 'nope.*'): matches no check, so it exempts"
+        " nothing",
+    ]
+    code, out, err = run(capsys, "scan", "--format", "json")
+    result = json.loads(out)
+    assert code == 0 and result["warnings"] == expected
+    assert [line.removeprefix("warning: ") for line in err.splitlines()] == expected
+    # the expired exemption waives nothing: the finding fails as if it were not there
+    assert not [f for f in result["findings"] if f["waived"]]
+    code, out, _ = run(capsys, "scan")
+    assert code == 0 and all(f"warning: {w}" in out for w in expected)
+
+
 def test_sarif_output_is_valid_for_code_scanning(
     manifests: Path, workspace_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

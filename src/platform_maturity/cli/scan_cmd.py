@@ -116,6 +116,10 @@ def scan(
         render_scan_terminal(summary, console())
         _finish(summary, fail_on)
         return
+    if summary.warnings:  # stdout carries the data: the warnings go to stderr
+        from platform_maturity.reports.scan import render_scan_warnings
+
+        render_scan_warnings(summary.warnings, console(stderr=True))
     if fmt == "json":
         from platform_maturity.reports.scan_json import scan_json
 

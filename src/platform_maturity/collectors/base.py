@@ -103,8 +103,9 @@ def walk(
     are not entered and linked folders are not followed.
 
     ``keep_given``: a root that is a file is kept even when ``accept`` declines it.
-    ``list_outside_links``: a link leading out of its root is listed without being read
-    (for the collector to report); otherwise ``accept`` decides on it like on any file.
+    ``list_outside_links``: a link leading out of its root, or to nothing, is listed without
+    being read (for the collector to report); otherwise ``accept`` decides on it like on any
+    file.
     """
     found: list[Path] = []
     for root in roots:
@@ -123,13 +124,27 @@ def walk(
                 if (
                     list_outside_links
                     and path.is_symlink()
-                    and not path.resolve().is_relative_to(inside)
+                    and (not path.exists() or not path.resolve().is_relative_to(inside))
                 ):
                     mine.append(path)
                 elif path.is_file() and accept(path):
                     mine.append(path)
         found.extend(sorted(mine))
     return found
+
+
+def link_problem(path: Path, roots: Sequence[Path]) -> str | None:
+    """Why a symbolic link is not read: it leads to nothing, or out of every scanned
+    folder; None for a link inside them (or for a path that is no link)."""
+    if not path.is_symlink():
+        return None
+    if not path.exists():
+        return "dangling symbolic link (its target does not exist)"
+    target = path.resolve()
+    if any(target.is_relative_to(r.resolve()) for r in roots if r.is_dir()):
+        return None
+    what = "folder" if target.is_dir() else "file"
+    return f"symbolic link to a {what} outside the scanned folders; not followed"
 
 
 def read_head(path: Path, size: int = 65536) -> bytes:

@@ -47,6 +47,9 @@ class ScanSummary:
     # the report reads only the latest scan, so their evidence no longer counts
     uncovered_roots: list[str] = field(default_factory=list)
 
+    # what the scan could do but not as written, e.g. an exemption that exempts nothing
+    warnings: list[str] = field(default_factory=list)
+
 
 def failing_at_or_above(
     observations: Sequence[Observation], checks: Sequence[CheckDefinition], severity: str

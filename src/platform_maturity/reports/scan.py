@@ -22,6 +22,7 @@ def render_scan_terminal(summary: ScanSummary, console: Console, failures: int =
     )
     stored = "not stored" if summary.scan_id is None else f"#{summary.scan_id}"
     console.print(Text.assemble(("Scan ", "bold"), (stored, "bold cyan"), f" read {inputs}."))
+    render_scan_warnings(summary.warnings, console)
     table = make_table(console, "Checks")
     open_ = any(t.undecided for t in summary.tallies)
     longest = max((len(t.check.id) for t in summary.tallies), default=5)
@@ -100,6 +101,11 @@ def render_scan_terminal(summary: ScanSummary, console: Console, failures: int =
             else "Nothing was stored (--no-store)."
         )
     )
+
+
+def render_scan_warnings(warnings: Sequence[str], console: Console) -> None:
+    for warning in warnings:
+        console.print(Text.assemble(("warning: ", "yellow"), warning), soft_wrap=True)
 
 
 def render_catalog(checks: Sequence[CheckDefinition], console: Console) -> None:

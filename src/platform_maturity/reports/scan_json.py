@@ -1,4 +1,5 @@
-"""The whole scan as JSON: counts per check, every finding with its evidence, the problems.
+"""The whole scan as JSON: counts per check, every finding with its evidence, the problems
+and the warnings.
 
 Scans can hold tens of thousands of findings, so the document is written by orjson (the
 same JSON as the standard library's, with non-ASCII text as UTF-8 rather than escapes).
@@ -63,5 +64,6 @@ def scan_json(summary: ScanSummary) -> str:
         "problems": [
             {"path": p.path, "line": p.line, "message": p.message} for p in summary.problems
         ],
+        "warnings": summary.warnings,
     }
     return dumps(document)

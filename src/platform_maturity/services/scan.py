@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time
@@ -113,6 +114,28 @@ def _exemptions(workspace: Workspace) -> list[Exemption]:
         )
         for e in workspace.config.scan.exemptions
     ]
+
+
+def exemption_warnings(workspace: Workspace, catalog: Catalog, now: datetime) -> list[str]:
+    """One warning per exemption of maturity.yaml that exempts nothing: its check matches
+    no check id (with the closest one, for a typo), or it has expired."""
+    ids = sorted(c.id for c in catalog.checks)
+    warnings: list[str] = []
+    for index, exemption in enumerate(workspace.config.scan.exemptions):
+        where = (
+            f"{workspace.config_path.name}: scan.exemptions[{index}] (check {exemption.check!r})"
+        )
+        if not any(fnmatch.fnmatchcase(i, exemption.check) for i in ids):
+            closest = difflib.get_close_matches(exemption.check, ids, n=1)
+            hint = f"; did you mean {closest[0]!r}?" if closest else ""
+            warnings.append(f"{where}: matches no check, so it exempts nothing{hint}")
+        elif exemption.expires is not None and now >= datetime.combine(
+            exemption.expires, time.min, UTC
+        ):
+            warnings.append(
+                f"{where}: expired on {exemption.expires.isoformat()}, so it exempts nothing"
+            )
+    return warnings
 
 
 def _problem_observation(problem: Problem, collector: str, now: datetime) -> Observation:
@@ -284,4 +307,5 @@ def run_scan(
         tallies=_tallies(catalog, observations),
         checks=catalog.checks,
         uncovered_roots=uncovered,
+        warnings=exemption_warnings(workspace, catalog, now) if workspace else [],
     )

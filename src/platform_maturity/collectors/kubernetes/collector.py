@@ -21,7 +21,13 @@ from typing import Any
 from platform_maturity.cache import ParseCache, activated
 from platform_maturity.checks.catalog import Catalog
 from platform_maturity.checks.validators import SchemaValidator
-from platform_maturity.collectors.base import CollectorResult, Problem, ScanContext, walk
+from platform_maturity.collectors.base import (
+    CollectorResult,
+    Problem,
+    ScanContext,
+    link_problem,
+    walk,
+)
 from platform_maturity.collectors.kubernetes.chart_reasons import (
     AS_SET,
     RELATION_KEYS,
@@ -60,14 +66,6 @@ EXEMPT_PREFIX = "platform-maturity.io/exempt"
 TERRAFORM_SUFFIXES = (".tf", ".tfstate")
 MAX_VARIANTS = 64  # rounds of fillings of Terraform-only values for relational checks
 Finding = tuple[K8sObject, bool | None, str, PathKey, str]  # obj, passed, message, path, label
-
-
-def outside_link(path: Path, roots: Sequence[Path]) -> bool:
-    """A symbolic link that leads out of every scanned folder."""
-    if not path.is_symlink():
-        return False
-    target = path.resolve()
-    return not any(target.is_relative_to(r.resolve()) for r in roots if r.is_dir())
 
 
 @dataclass(frozen=True)
@@ -333,15 +331,11 @@ class KubernetesCollector:
         terraform: list[Path] = []
         for path in inputs:
             result.inputs += 1
-            if outside_link(path, context.scan_roots):
-                if path.suffix in TERRAFORM_SUFFIXES:
+            why = link_problem(path, context.scan_roots)
+            if why is not None:
+                if path.suffix in TERRAFORM_SUFFIXES and path.exists():
                     continue  # the Terraform collector reports it
-                result.problems.append(
-                    Problem(
-                        context.relative(path),
-                        "symbolic link to a file outside the scanned folders; not followed",
-                    )
-                )
+                result.problems.append(Problem(context.relative(path), why))
                 continue
             if is_terraform(path):
                 terraform.append(path)

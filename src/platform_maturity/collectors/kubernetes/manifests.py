@@ -30,6 +30,7 @@ POD_SPEC_PATHS: dict[str, PathKey] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
 MAX_BYTES = 20 * 1024 * 1024
+BINARY_SNIFF = 8192  # a NUL byte among the first bytes marks a binary file
 MANIFEST_PARSER_VERSION = f"1/PyYAML {yaml.__version__}"  # part of the parse cache's keys
 Span = tuple[int | None, int | None]
 
@@ -198,7 +199,7 @@ def load_objects(path: Path, display: str, cache: ParseCache | None = None) -> l
             hint=f"Files over {MAX_BYTES // (1024 * 1024)} MB are skipped.",
         )
     raw = path.read_bytes()
-    if b"\x00" in raw[:8192]:
+    if b"\x00" in raw[:BINARY_SNIFF]:
         raise UserError("binary file, not a manifest", file=display)
     try:
         text = raw.decode("utf-8")
@@ -232,10 +233,13 @@ def load_objects(path: Path, display: str, cache: ParseCache | None = None) -> l
 def looks_like_manifest(path: Path) -> bool:
     """A cheap sniff: YAML or JSON that mentions both apiVersion and kind, and is not a
     Terraform plan or state (those mention them for the Kubernetes objects they declare,
-    and are read by the Terraform reader)."""
+    and are read by the Terraform reader). A binary file under such a name is taken too,
+    to be reported as unreadable rather than skipped unseen."""
     if path.suffix not in (".yaml", ".yml", ".json"):
         return False
     head = read_head(path)
+    if b"\x00" in head[:BINARY_SNIFF]:
+        return True  # binary under a manifest's name: read, so it is reported as such
     if b"apiVersion" not in head or b"kind" not in head:
         return False
     return not (path.suffix == ".json" and (looks_like_plan(path) or looks_like_inventory(path)))

@@ -96,7 +96,12 @@ def effective_min_replicas(workload: K8sObject, objects: Sequence[K8sObject]) ->
 def replicas_at_least_two(objects: Sequence[K8sObject]) -> Iterator[Verdict]:
     for workload in _workloads(objects, ("Deployment", "StatefulSet")):
         count = effective_min_replicas(workload, objects)
-        yield Verdict(workload, count >= 2, f"runs at least {count} replica(s)", ("spec",))
+        if count >= 2:
+            yield Verdict(workload, True, f"runs at least {count} replicas", ("spec",))
+        else:
+            replicas = "replica" if count == 1 else "replicas"
+            message = f"runs only {count} {replicas}; at least 2 needed"
+            yield Verdict(workload, False, message, ("spec",))
 
 
 def pdb_protects_workload(objects: Sequence[K8sObject]) -> Iterator[Verdict]:

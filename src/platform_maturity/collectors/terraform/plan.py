@@ -110,7 +110,8 @@ class TextLines:
         return self.span(self.first.get(address))
 
     def of_state(self, type_: str, name: str) -> tuple[int | None, int | None]:
-        pattern = rf'"type"\s*:\s*{json.dumps(type_)},\s*"name"\s*:\s*{json.dumps(name)}'
+        type_json, name_json = re.escape(json.dumps(type_)), re.escape(json.dumps(name))
+        pattern = rf'"type"\s*:\s*{type_json},\s*"name"\s*:\s*{name_json}'
         match = re.search(pattern, self.text)
         return self.span(match.start()) if match else (None, None)
 
