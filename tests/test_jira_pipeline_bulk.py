@@ -11,8 +11,10 @@ the other path's export and must find nothing changed.
 from __future__ import annotations
 
 import csv
+import os
 import sqlite3
 import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -23,6 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import create_engine, text
 
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.events import Transition, WorkItem
@@ -32,6 +35,7 @@ from platform_maturity.importers.registry import importer
 from platform_maturity.services.kpi_import import import_context, import_files
 from platform_maturity.services.workspace import Workspace, load_workspace, open_store
 from platform_maturity.store.db import Database
+from tests.conftest import POSTGRES_ENV
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 WORKSPACE = """\
@@ -65,19 +69,33 @@ IDS = ["1", "2", "3", "4", "10", "007"]
 
 
 class Store:
-    """A workspace with its own SQLite file; emptied before each example."""
+    """A workspace with its own SQLite file or PostgreSQL schema; emptied before each
+    example."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, postgres: str | None = None) -> None:
         folder.mkdir(parents=True)
         (folder / "maturity.yaml").write_text(WORKSPACE, encoding="utf-8")
         self.file = folder / "store.db"
+        self.schema = ""
+        url = f"sqlite:///{self.file}"
+        if postgres:
+            self.schema = f"t_{uuid.uuid4().hex[:12]}"
+            self.admin = create_engine(postgres)
+            with self.admin.begin() as connection:
+                connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
+            separator = "&" if "?" in postgres else "?"
+            url = f"{postgres}{separator}options=-csearch_path%3D{self.schema}"
         self.workspace: Workspace = load_workspace(
-            folder / "maturity.yaml", env={"MATURITY_DATABASE_URL": f"sqlite:///{self.file}"}
+            folder / "maturity.yaml", env={"MATURITY_DATABASE_URL": url}
         )
         self._opened = open_store(self.workspace, NOW, "test")
         self.database: Database = self._opened.__enter__()
 
     def clear(self) -> None:
+        if self.schema:  # the ids start at 1 again, as in a new SQLite file
+            with self.database.engine.begin() as connection:
+                connection.execute(text("TRUNCATE work_items, import_runs RESTART IDENTITY"))
+            return
         with sqlite3.connect(self.file) as connection:
             connection.execute("DELETE FROM work_items")
             connection.execute("DELETE FROM import_runs")
@@ -89,6 +107,13 @@ class Store:
         return (result.rows_read, result.new, result.updated, result.unchanged, result.skipped)
 
     def rows(self) -> list[tuple[Any, ...]]:
+        """Every column of every work item (on SQLite with each value's storage class)."""
+        if self.schema:
+            with self.database.engine.connect() as connection:
+                return [
+                    tuple(row)
+                    for row in connection.exec_driver_sql("SELECT * FROM work_items ORDER BY id")
+                ]
         with sqlite3.connect(self.file) as connection:
             names = [r[1] for r in connection.execute("PRAGMA table_info(work_items)")]
             types = ", ".join(f"typeof({n})" for n in names)
@@ -96,12 +121,26 @@ class Store:
 
     def close(self) -> None:
         self._opened.__exit__(None, None, None)
+        if self.schema:
+            with self.admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
+            self.admin.dispose()
 
 
-@pytest.fixture(scope="module")
-def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Store]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def stores(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Store, Store]]:
+    """Two stores of one kind: one takes the record path, the other the bulk path."""
+    postgres = None
+    if request.param == "postgresql":
+        postgres = os.environ.get(POSTGRES_ENV)
+        if not postgres:
+            if os.environ.get("MATURITY_REQUIRE_POSTGRES"):
+                pytest.fail(f"{POSTGRES_ENV} is not set but MATURITY_REQUIRE_POSTGRES is")
+            pytest.skip(f"set {POSTGRES_ENV} to run the store tests on PostgreSQL")
     base = tmp_path_factory.mktemp("bulk")
-    pair = (Store(base / "records"), Store(base / "bulk"))
+    pair = (Store(base / "records", postgres), Store(base / "bulk", postgres))
     yield pair
     for store in pair:
         store.close()
@@ -136,7 +175,17 @@ def maybe_times() -> st.SearchStrategy[str]:
 
 TEXT = st.one_of(
     st.sampled_from(
-        ["Wishlist, shared", 'say "hi"', "two\nlines", "cr\r\nlf", "tab\there", " padded ", ""]
+        [
+            "Wishlist, shared",
+            'say "hi"',
+            "two\nlines",
+            "cr\r\nlf",
+            "tab\there",
+            " padded ",
+            "",
+            "\\N",  # COPY's NULL in text form
+            "back\\slash\\t",
+        ]
     ),
     st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00\r"), max_size=8),
 )
@@ -334,8 +383,8 @@ def test_a_changed_export_updates_exactly_the_changed_items(
         )
     assert counts[1][0] == counts[1][1] == (6, 1, 4, 1, {})
     assert stores[0].rows() == stores[1].rows()
-    with sqlite3.connect(stores[1].file) as connection:
-        history = dict(connection.execute("SELECT key, history FROM work_items").fetchall())
+    with stores[1].database.engine.connect() as connection:
+        history = dict(connection.exec_driver_sql("SELECT key, history FROM work_items").fetchall())
     assert history["SHOP-5"].endswith("\tTo Do\tIn Progress\tin_progress")
     assert history["SHOP-4"].count("\n") == 1
 
@@ -442,7 +491,7 @@ def test_damaged_exports_read_alike(
 
 
 def test_every_store_imports_the_export(database_url: str, tmp_path: Path) -> None:
-    """SQLite takes the frame, PostgreSQL the records; both import and re-import alike."""
+    """Both stores take the frame; both import and re-import alike, either way."""
     from platform_maturity.store.work_frame import write_work_frame
 
     folder = tmp_path / "ws"
@@ -464,8 +513,6 @@ def test_every_store_imports_the_export(database_url: str, tmp_path: Path) -> No
         again = import_files(workspace, database, "jira-pipeline", [export], NOW, "t")
         assert (first[0].new, again[0].unchanged, again[0].new) == (2, 2, 0)
         with database.transaction() as session:
-            if session.connection().dialect.name == "sqlite":
-                assert write_work_frame(session, frame).unchanged == 2
-            else:
-                with pytest.raises(ValueError, match="SQLite only"):
-                    write_work_frame(session, frame)
+            assert write_work_frame(session, frame).unchanged == 2
+        records = import_files(workspace, database, "jira-pipeline", [export], NOW, "t", bulk=False)
+        assert (records[0].new, records[0].updated, records[0].unchanged) == (0, 0, 2)

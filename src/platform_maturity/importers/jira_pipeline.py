@@ -12,8 +12,8 @@ Give the export folder (or its issues CSV). The folder holds ``issues*.csv`` and
 
 Dates are UTC in this export (a ``Z`` or no zone). This is the fastest way to bring a
 large Jira history in: one row per issue and one per change, no JSON. Where the store takes
-frames (SQLite), a plain export is read in bulk (:mod:`.jira_pipeline_frame`) into exactly
-the same work items.
+frames (SQLite and PostgreSQL), a plain export is read in bulk (:mod:`.jira_pipeline_frame`)
+into exactly the same work items.
 """
 
 from __future__ import annotations

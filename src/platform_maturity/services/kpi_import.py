@@ -185,12 +185,12 @@ def import_files(
 ) -> list[ImportResult]:
     """Import every file; a bad file stops the run with its error, files before it are kept.
 
-    With ``bulk`` and a SQLite store, importers with a bulk path (jira-pipeline) may hand
-    their work items over as one frame; the rows stored are the same either way.
+    With ``bulk`` (on SQLite and PostgreSQL), importers with a bulk path (jira-pipeline) may
+    hand their work items over as one frame; the rows stored are the same either way.
     """
     reader = importer(kind)
     context = import_context(workspace)
-    if bulk and database.engine.dialect.name == "sqlite":
+    if bulk and database.engine.dialect.name in ("sqlite", "postgresql"):
         context = replace(context, frames=True)
     results: list[ImportResult] = []
     for path in paths:

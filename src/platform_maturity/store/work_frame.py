@@ -1,10 +1,11 @@
 """Work items written from a polars frame: the bulk twin of ``event_repo.write_records``.
 
 The frame has the columns of :class:`WorkItem` (see ``importers/jira_pipeline_frame``).
-The rows stored are byte for byte those ``write_records`` stores for the same items on
-SQLite: the same UTC texts, label and history texts, digests, ids in the same order, the
-same rule for duplicates (the later row wins, at the place of the first) and for updates.
-SQLite only: PostgreSQL takes the records.
+The rows stored are byte for byte those ``write_records`` stores for the same items: the
+same times (UTC text on SQLite, timestamps on PostgreSQL, where the digest is over their ISO
+text), label and history texts, digests, ids in the same order, the same rule for
+duplicates (the later row wins, at the place of the first) and for updates. On PostgreSQL
+new rows go in with one ``COPY`` and the stored ids are looked up with one ``= ANY(array)``.
 """
 
 from __future__ import annotations
@@ -33,14 +34,19 @@ def write_work_frame(session: Session, frame: pl.DataFrame) -> WriteCounts:
     counts = WriteCounts()
     if frame.height == 0:
         return counts
-    if session.connection().dialect.name != "sqlite":
-        raise ValueError("write_work_frame stores on SQLite only; give PostgreSQL records")
-    rows = _stored(_latest(frame))
+    dialect = session.connection().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        raise ValueError(f"write_work_frame stores on SQLite and PostgreSQL, not {dialect}")
+    postgres = dialect == "postgresql"
+    rows = _stored(_latest(frame), postgres)
     names = (*_DB_NAMES[WorkItem], "digest")
     sources = rows["source"].unique(maintain_order=True).to_list()
     for source in sources:
         group = rows if len(sources) == 1 else rows.filter(pl.col("source") == source)
-        existing = _lookup(session, source, group["source_id"].to_list())
+        keys = group["source_id"].to_list()
+        existing = (
+            _lookup_postgres(session, source, keys) if postgres else _lookup(session, source, keys)
+        )
         if existing:
             old = [existing.get(sid) for sid in group["source_id"].to_list()]
             digests = group["digest"].to_list()
@@ -60,10 +66,13 @@ def write_work_frame(session: Session, frame: pl.DataFrame) -> WriteCounts:
             group = group.filter(pl.col("_state") == 0)
         else:
             changed = None
-        _bulk_insert(session, _TABLE, names, _tuples(group, names))
+        if postgres:
+            _copy(session, names, _tuples(group, names))
+        else:
+            _bulk_insert(session, _TABLE, names, _tuples(group, names))
         counts.new += group.height
         if changed is not None:  # after the insert, as write_records does
-            _update(session, changed, source)
+            _update(session, changed, source, postgres)
             counts.updated += changed.height
     return counts
 
@@ -96,6 +105,38 @@ def _lookup(session: Session, source: str, keys: list[str]) -> dict[str, tuple[i
     return found
 
 
+def _lookup_postgres(session: Session, source: str, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """Stored (id, digest) by source id, for the given ids: one query with the ids as an
+    array (the unique index on (source, source id) answers it)."""
+    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(
+            "SELECT source_id, id, digest FROM work_items WHERE source = %s"
+            " AND source_id = ANY(%s::text[])",
+            (source, keys),
+        )
+        return {sid: (rid, digest) for sid, rid, digest in cursor.fetchall()}
+    finally:
+        cursor.close()
+
+
+def _copy(session: Session, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """New rows with one ``COPY ... FROM STDIN``; times go as their ISO text with the zone
+    (+00:00), which PostgreSQL reads as the same instant the record path binds."""
+    if not rows:
+        return
+    connection = session.connection()
+    quote = connection.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(n) for n in names)
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f"COPY {quote(_TABLE.name)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
+
+
 def _latest(frame: pl.DataFrame) -> pl.DataFrame:
     """One row per (source, source id): the last one, at the place of the first."""
     import polars as pl
@@ -113,13 +154,25 @@ def _latest(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _stored(frame: pl.DataFrame) -> pl.DataFrame:
-    """The table's columns as SQLite keeps them, the digest included, plus ``_moves``
-    (whether the item has transitions)."""
+def _stored(frame: pl.DataFrame, postgres: bool) -> pl.DataFrame:
+    """The table's columns as the record path digests them, the digest included, plus
+    ``_moves`` (whether the item has transitions): times as SQLite keeps them (UTC text), or
+    for PostgreSQL as ``datetime.isoformat()`` of the UTC time (2026-05-01T10:00:00+00:00,
+    microseconds only when there are some)."""
     import polars as pl
 
+    def text(column: str) -> pl.Expr:
+        time = pl.col(column)
+        if not postgres:
+            return time.dt.strftime("%Y-%m-%d %H:%M:%S%.6f")
+        return (
+            pl.when(time.dt.microsecond() != 0)
+            .then(time.dt.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00"))
+            .otherwise(time.dt.strftime("%Y-%m-%dT%H:%M:%S+00:00"))
+        )
+
     texts = frame.with_columns(
-        *(pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S%.6f") for c in _TIMES),
+        *(text(c) for c in _TIMES),
         pl.col("labels").list.join("\n"),
         _history(frame).alias("transitions"),
         (pl.col("transitions").list.len() > 0).alias("_moves"),
@@ -194,7 +247,7 @@ def _tuples(frame: pl.DataFrame, names: tuple[str, ...]) -> list[tuple[Any, ...]
     return list(zip(*(frame[n].to_list() for n in names), strict=True))
 
 
-def _update(session: Session, changed: pl.DataFrame, source: str) -> None:
+def _update(session: Session, changed: pl.DataFrame, source: str, postgres: bool) -> None:
     """Set every column of the changed rows; a Jira item without transitions (the issues
     CSV alone) keeps the history stored before, as ``write_records`` does."""
     import polars as pl
@@ -212,8 +265,15 @@ def _update(session: Session, changed: pl.DataFrame, source: str) -> None:
         columns = [n for n in names if moves or not keep_history or n not in _HISTORY]
         connection = session.connection()
         quote = connection.dialect.identifier_preparer.quote
-        assignments = ", ".join(f"{quote(c)} = ?" for c in columns)
+        assignments = ", ".join(f"{quote(c)} = {_mark(c, postgres)}" for c in columns)
         connection.exec_driver_sql(
-            f"UPDATE {quote(_TABLE.name)} SET {assignments} WHERE id = ?",
+            f"UPDATE {quote(_TABLE.name)} SET {assignments} WHERE id = {_mark('id', postgres)}",
             _tuples(group, (*columns, "_id")),
         )
+
+
+def _mark(column: str, postgres: bool) -> str:
+    """The parameter of a column: PostgreSQL reads a time's ISO text as a timestamp."""
+    if not postgres:
+        return "?"
+    return "CAST(%s AS TIMESTAMP WITH TIME ZONE)" if column in _TIMES else "%s"
