@@ -11,6 +11,11 @@ data pipeline exports (issues CSV plus issue history CSV with every status trans
 3. the reference: a plain pandas computation of the same work-item numbers (change failure
    rate, velocity, development latency, MTTR) from the same SQLite file, same runs, median.
    The numbers of both are compared, and the ratio printed (target: ours at most 2×).
+
+``--database-url URL`` runs the same on another store, e.g. an empty PostgreSQL database or
+schema (``postgresql+psycopg://user@host/db?options=-csearch_path%3Dbench``): it must be
+empty, the benchmark writes to it and leaves its rows there. ``--record-path`` imports
+without the bulk path, for comparison. ``--items N`` sets the number of work items.
 """
 
 from __future__ import annotations
@@ -126,20 +131,31 @@ def ours(workspace: object, database: object, now: datetime) -> dict[str, list[f
     return {k.id: [p.value for p in k.history] for k in report.kpis if k.id in wanted}
 
 
-def reference(db_file: Path) -> dict[str, list[float | None]]:
-    """The same numbers with pandas, straight from the SQLite file."""
+def reference(url: str) -> dict[str, list[float | None]]:
+    """The same numbers with pandas, straight from the store (a SQLite file: sqlite3)."""
     import sqlite3
 
     import pandas as pd
 
-    with sqlite3.connect(db_file) as connection:
-        frame = pd.read_sql_query(
-            "SELECT kind, resolution, is_bot, found_in, created_at, started_at, completed_at"
-            " FROM work_items",
-            connection,
-        )
+    query = (
+        "SELECT kind, resolution, is_bot, found_in, created_at, started_at, completed_at"
+        " FROM work_items"
+    )
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            frame = pd.read_sql_query(query, connection)
+    else:
+        from sqlalchemy import create_engine
+
+        engine = create_engine(url)
+        try:
+            with engine.connect() as connection:
+                frame = pd.read_sql_query(query, connection)
+        finally:
+            engine.dispose()
     for column in ("created_at", "started_at", "completed_at"):
-        frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+        if not isinstance(frame[column].dtype, pd.DatetimeTZDtype):  # SQLite: UTC text
+            frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
     edges = pd.to_datetime([q.isoformat() for q in QUARTER_STARTS[:]], utc=True)
     edges = edges[-9:]
     frame["created_q"] = pd.cut(frame["created_at"], edges, right=False, labels=False)
@@ -177,6 +193,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--database-url",
+        help="an empty store to use instead of a fresh SQLite file (e.g. PostgreSQL)",
+    )
+    parser.add_argument("--record-path", action="store_true", help="import without the bulk path")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     from platform_maturity.services.kpi_import import import_files
@@ -193,13 +214,18 @@ def main() -> int:
         (folder / "maturity.yaml").write_text(
             "version: 1\norganization:\n  name: bench\n", encoding="utf-8"
         )
-        db_file = folder / "bench.db"
-        workspace = load_workspace(
-            folder / "maturity.yaml", env={"MATURITY_DATABASE_URL": f"sqlite:///{db_file}"}
-        )
+        url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
+        workspace = load_workspace(folder / "maturity.yaml", env={"MATURITY_DATABASE_URL": url})
+        bulk = not args.record_path
         with open_store(workspace, now, "bench") as database:
+            print(
+                f"store: {database.engine.dialect.name}, {'bulk' if bulk else 'record'} path",
+                flush=True,
+            )
             began = time.perf_counter()
-            results = import_files(workspace, database, "jira-pipeline", files, now, "bench")
+            results = import_files(
+                workspace, database, "jira-pipeline", files, now, "bench", bulk=bulk
+            )
             seconds = time.perf_counter() - began
             rows = sum(r.rows_read for r in results)
             rate = rows / seconds
@@ -209,7 +235,9 @@ def main() -> int:
                 f" = {rate:,.0f} rows/s (target >= 50,000)  {'OK' if rate >= 50_000 else 'MISSED'}"
             )
             again = time.perf_counter()
-            repeat = import_files(workspace, database, "jira-pipeline", files[:1], now, "bench")
+            repeat = import_files(
+                workspace, database, "jira-pipeline", files[:1], now, "bench", bulk=bulk
+            )
             print(
                 f"re-import of one export: {repeat[0].unchanged:,} unchanged, {repeat[0].new} new,"
                 f" {time.perf_counter() - again:.1f} s"
@@ -221,7 +249,7 @@ def main() -> int:
                 numbers = ours(workspace, database, now)
                 timings.append(time.perf_counter() - began)
                 began = time.perf_counter()
-                reference_numbers = reference(db_file)
+                reference_numbers = reference(url)
                 reference_timings.append(time.perf_counter() - began)
         ours_median, pandas_median = (
             statistics.median(timings),

@@ -67,7 +67,7 @@ def write_work_frame(session: Session, frame: pl.DataFrame) -> WriteCounts:
         else:
             changed = None
         if postgres:
-            _copy(session, names, _tuples(group, names))
+            _copy(session, names, group)
         else:
             _bulk_insert(session, _TABLE, names, _tuples(group, names))
         counts.new += group.height
@@ -108,7 +108,15 @@ def _lookup(session: Session, source: str, keys: list[str]) -> dict[str, tuple[i
 def _lookup_postgres(session: Session, source: str, keys: list[str]) -> dict[str, tuple[int, str]]:
     """Stored (id, digest) by source id, for the given ids: one query with the ids as an
     array (the unique index on (source, source id) answers it)."""
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    connection = session.connection()
+    if (
+        connection.exec_driver_sql(
+            "SELECT 1 FROM work_items WHERE source = %s LIMIT 1", (source,)
+        ).first()
+        is None
+    ):
+        return {}  # nothing from this source yet: every item is new
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(
             "SELECT source_id, id, digest FROM work_items WHERE source = %s"
@@ -120,19 +128,40 @@ def _lookup_postgres(session: Session, source: str, keys: list[str]) -> dict[str
         cursor.close()
 
 
-def _copy(session: Session, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """New rows with one ``COPY ... FROM STDIN``; times go as their ISO text with the zone
-    (+00:00), which PostgreSQL reads as the same instant the record path binds."""
-    if not rows:
+def _copy(session: Session, names: tuple[str, ...], frame: pl.DataFrame) -> None:
+    """New rows with one ``COPY ... FROM STDIN``, the text written by polars: times as their
+    ISO text with the zone (+00:00), which PostgreSQL reads as the same instant the record
+    path binds; backslash, tab, newline and carriage return escaped, NULL as ``\\N``."""
+    import polars as pl
+
+    if frame.height == 0:
         return
+
+    def field(name: str) -> pl.Expr:
+        column = pl.col(name)
+        kind = frame.schema[name]
+        if kind == pl.Boolean:
+            text = pl.when(column).then(pl.lit("t")).otherwise(pl.lit("f"))
+        elif kind == pl.String:
+            text = (
+                column.str.replace_all("\\", "\\\\", literal=True)
+                .str.replace_all("\t", "\\t", literal=True)
+                .str.replace_all("\n", "\\n", literal=True)
+                .str.replace_all("\r", "\\r", literal=True)
+            )
+        else:
+            text = column.cast(pl.String)
+        return pl.when(column.is_null()).then(pl.lit("\\N")).otherwise(text)
+
+    lines = frame.select(pl.concat_str([field(n) for n in names], separator="\t"))
+    data = "\n".join(lines.to_series().to_list()) + "\n"
     connection = session.connection()
     quote = connection.dialect.identifier_preparer.quote
     columns = ", ".join(quote(n) for n in names)
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(f"COPY {quote(_TABLE.name)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+            copy.write(data)
     finally:
         cursor.close()
 
