@@ -32,6 +32,18 @@ from platform_maturity.importers.common import read_text
 _parse = datetime.fromisoformat
 ISSUE_COLUMNS = ("id", "key", "issue_type", "status", "created_date")
 HISTORY_COLUMNS = ("issue_id", "created_date", "field", "from_string", "to_string")
+OPTIONAL_COLUMNS = (  # read where present; an absent one reads as empty
+    "project_key",
+    "status_category",
+    "priority_name",
+    "resolution",
+    "resolution_date",
+    "labels",
+    "summary",
+    "reporter_name",
+    "components",
+)
+SKIP_REASON = "issue without key or created_date"
 HINT = (
     "Export with Jira Data Center's data pipeline (Administration > System > Data pipeline)"
     " and give the export folder; it holds issues*.csv and issue_history*.csv."
@@ -151,20 +163,17 @@ class JiraPipelineImporter:
         i_id, i_key, i_type = columns["id"], columns["key"], columns["issue_type"]
         i_status, i_created = columns["status"], columns["created_date"]
         missing = len(columns)  # an absent optional column reads as the empty cell below
-        o_project, o_category, o_priority, o_resolution, o_resolved, o_labels = (
-            columns.get(name, missing)
-            for name in (
-                "project_key",
-                "status_category",
-                "priority_name",
-                "resolution",
-                "resolution_date",
-                "labels",
-            )
-        )
-        o_summary, o_reporter, o_components = (
-            columns.get(name, missing) for name in ("summary", "reporter_name", "components")
-        )
+        (
+            o_project,
+            o_category,
+            o_priority,
+            o_resolution,
+            o_resolved,
+            o_labels,
+            o_summary,
+            o_reporter,
+            o_components,
+        ) = (columns.get(name, missing) for name in OPTIONAL_COLUMNS)
         width = len(columns)
         batch = ImportBatch()
         items = batch.work_items
@@ -189,7 +198,7 @@ class JiraPipelineImporter:
                 key = row[i_key]
                 created = _time(row[i_created], issues_file, reader.line_num, "created_date")
                 if not key or created is None:
-                    batch.skip("issue without key or created_date")
+                    batch.skip(SKIP_REASON)
                     continue
                 labels_text = row[o_labels]
                 kind_key = (row[i_type], labels_text)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from platform_maturity.importers.base import ImportBatch, ImportContext
 from platform_maturity.importers.csv_frame import read_frame as read_csv_frame
+from platform_maturity.importers.jira_pipeline import OPTIONAL_COLUMNS, SKIP_REASON
 
 if TYPE_CHECKING:
     import polars as pl
@@ -31,18 +32,6 @@ _CANONICAL = (
     r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]"
     r":[0-5][0-9](\.[0-9]{1,6})?Z?$"
 )
-_OPTIONAL = (
-    "project_key",
-    "status_category",
-    "priority_name",
-    "resolution",
-    "resolution_date",
-    "labels",
-    "summary",
-    "reporter_name",
-    "components",
-)
-SKIP_REASON = "issue without key or created_date"
 
 
 def read_frame(
@@ -65,7 +54,7 @@ def read_frame(
     # only the columns read (an export may have others named like the frame's own)
     issues = issues.select(
         *issue_columns,
-        *(pl.col(n) if n in issues.columns else pl.lit("").alias(n) for n in _OPTIONAL),
+        *(pl.col(n) if n in issues.columns else pl.lit("").alias(n) for n in OPTIONAL_COLUMNS),
     )
     created = _times(issues["created_date"])
     resolved = _times(issues["resolution_date"])
