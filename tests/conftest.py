@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,17 +43,40 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         if os.environ.get("MATURITY_REQUIRE_POSTGRES"):
             pytest.fail(f"{POSTGRES_ENV} is not set but MATURITY_REQUIRE_POSTGRES is")
         pytest.skip(f"set {POSTGRES_ENV} to run the store tests on PostgreSQL")
+    with postgres_schema(base) as url:
+        yield url
+
+
+def create_postgres_schema(base: str) -> tuple[str, str]:
+    """A new, empty schema on the test PostgreSQL: its name and a URL searching only it."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
     try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     finally:
+        admin.dispose()
+    separator = "&" if "?" in base else "?"
+    return schema, f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
+def drop_postgres_schema(base: str, schema: str) -> None:
+    admin = create_engine(base)
+    try:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
         admin.dispose()
+
+
+@contextmanager
+def postgres_schema(base: str) -> Iterator[str]:
+    """The URL of a new, empty schema, dropped afterwards."""
+    schema, url = create_postgres_schema(base)
+    try:
+        yield url
+    finally:
+        drop_postgres_schema(base, schema)
 
 
 WORKSPACE_YAML = """\

@@ -14,7 +14,6 @@ import csv
 import os
 import sqlite3
 import tempfile
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.events import Transition, WorkItem
@@ -35,7 +34,7 @@ from platform_maturity.importers.registry import importer
 from platform_maturity.services.kpi_import import import_context, import_files
 from platform_maturity.services.workspace import Workspace, load_workspace, open_store
 from platform_maturity.store.db import Database
-from tests.conftest import POSTGRES_ENV
+from tests.conftest import POSTGRES_ENV, create_postgres_schema, drop_postgres_schema
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 WORKSPACE = """\
@@ -78,13 +77,9 @@ class Store:
         self.file = folder / "store.db"
         self.schema = ""
         url = f"sqlite:///{self.file}"
+        self.postgres = postgres
         if postgres:
-            self.schema = f"t_{uuid.uuid4().hex[:12]}"
-            self.admin = create_engine(postgres)
-            with self.admin.begin() as connection:
-                connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-            separator = "&" if "?" in postgres else "?"
-            url = f"{postgres}{separator}options=-csearch_path%3D{self.schema}"
+            self.schema, url = create_postgres_schema(postgres)
         self.workspace: Workspace = load_workspace(
             folder / "maturity.yaml", env={"MATURITY_DATABASE_URL": url}
         )
@@ -121,10 +116,8 @@ class Store:
 
     def close(self) -> None:
         self._opened.__exit__(None, None, None)
-        if self.schema:
-            with self.admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
-            self.admin.dispose()
+        if self.postgres:
+            drop_postgres_schema(self.postgres, self.schema)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
 from platform_maturity.cli.main import main
 from platform_maturity.domain.events import SliWindow
@@ -28,7 +27,7 @@ from platform_maturity.store.events import (
     WorkItemRow,
 )
 from platform_maturity.store.models import AuditEvent
-from tests.conftest import NOW, POSTGRES_ENV
+from tests.conftest import NOW, POSTGRES_ENV, postgres_schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
 KPI_YAML = """\
@@ -79,18 +78,8 @@ def fresh_database(database_url: str, tmp_path: Path) -> Iterator[str]:
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
-    base = os.environ[POSTGRES_ENV]
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(os.environ[POSTGRES_ENV]) as url:
+        yield url
 
 
 def counts(url: str) -> dict[str, int]:
