@@ -8,10 +8,9 @@ from rich.console import Console
 from rich.text import Text
 
 from platform_maturity.domain.checks import CheckDefinition
-from platform_maturity.domain.scans import ScanSummary
+from platform_maturity.domain.scans import SEVERITIES, ScanSummary
 from platform_maturity.reports.terminal import WIDE, make_table
 
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
 
 
@@ -49,7 +48,7 @@ def render_scan_terminal(summary: ScanSummary, console: Console, failures: int =
     severity = {t.check.id: t.check.severity for t in summary.tallies}
     failing = sorted(
         (o for o in summary.observations if o.passed is False and not o.waived),
-        key=lambda o: SEVERITY_ORDER.get(severity.get(o.check_id, "low"), 9),
+        key=lambda o: -SEVERITIES.index(severity.get(o.check_id, "low")),
     )  # most severe first; a stable sort keeps the scan's order within a severity
     if failing:
         more = (
