@@ -416,7 +416,8 @@ def test_the_command_table_names_the_module_of_every_command() -> None:
 
     import typer
 
-    from platform_maturity.cli.main import COMMAND_MODULES, build_app, command_name
+    from platform_maturity.cli.app import build_app
+    from platform_maturity.cli.main import COMMAND_MODULES, command_name
 
     registered: dict[str, str] = {}
     for module_name in dict.fromkeys(COMMAND_MODULES.values()):
@@ -447,5 +448,8 @@ def test_a_command_line_loads_only_the_module_of_its_command(tmp_path: Path) -> 
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path
     ).stdout.splitlines()
-    assert out[-2] == str([f"platform_maturity.cli.{m}" for m in ("common", "main", "scan_cmd")])
+    loaded = [
+        f"platform_maturity.cli.{m}" for m in ("app", "common", "main", "scan_cmd", "scan_run")
+    ]
+    assert out[-2] == str(loaded)
     assert out[-1] == "False False"

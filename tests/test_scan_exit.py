@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from platform_maturity.cli import scan_cmd
+from platform_maturity.cli import scan_run
 from platform_maturity.domain.scans import SEVERITIES, failing_at_or_above, uncovered_roots
 from platform_maturity.services.scan import catalog_for
 from tests.test_scan import goal, manifest, manifests, run
@@ -66,7 +66,7 @@ def test_fail_on_rejects_an_unknown_severity(
 ) -> None:
     code, _, err = run(capsys, "scan", "--fail-on", "severe")
     assert code == 2 and "--fail-on" in err and "'severe'" in err and "critical" in err
-    assert scan_cmd.SEVERITIES == SEVERITIES
+    assert scan_run.SEVERITIES == SEVERITIES
 
 
 def test_a_scan_that_reads_nothing_is_an_error_and_stores_nothing(

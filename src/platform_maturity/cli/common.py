@@ -12,12 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
-
 from platform_maturity.domain.errors import UserError
 from platform_maturity.services.settings import find_workspace
 
 if TYPE_CHECKING:  # the workspace (Pydantic, the framework) loads only when a command needs it
+    import typer
     from rich.console import Console
 
     from platform_maturity.services.workspace import Database, Workspace

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
-from pathlib import Path
-from typing import Annotated
 
-import typer
-
-from platform_maturity.cli.common import State, console, rare_collections
+from platform_maturity.cli.common import console, rare_collections
 from platform_maturity.domain.errors import UserError
 
 # The module that registers each top-level command, in the order --help lists them. A command
@@ -49,38 +44,6 @@ COMMAND_MODULES: dict[str, str] = {
 GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w")
 
 
-def _new_app() -> typer.Typer:
-    return typer.Typer(
-        name="maturity",
-        help=(
-            "Assess, measure and improve your platform against the Maturity Model for Platform"
-            " Engineering: eight pillars, coded goals, metrics with targets, KPIs.\n\n"
-            "Start with 'maturity demo' to see a scored demo organization, or 'maturity init'"
-            " to create your own workspace."
-        ),
-        no_args_is_help=True,
-        pretty_exceptions_enable=False,
-        add_completion=False,
-        rich_markup_mode="markdown",
-    )
-
-
-def _global(
-    ctx: typer.Context,
-    workspace: Annotated[
-        Path | None,
-        typer.Option(
-            "--workspace",
-            "-w",
-            help="Workspace folder or maturity.yaml file."
-            " Default: found from the current folder upwards.",
-            show_default=False,
-        ),
-    ] = None,
-) -> None:
-    ctx.obj = State(workspace_path=workspace)
-
-
 def command_name(argv: list[str]) -> str | None:
     """The top-level command a command line names (None when it names none)."""
     skip = False
@@ -96,28 +59,26 @@ def command_name(argv: list[str]) -> str | None:
     return None
 
 
-def build_app(command: str | None = None) -> typer.Typer:
-    """The ``maturity`` app with the module of ``command`` registered, or every module."""
-    app = _new_app()
-    app.callback()(_global)
-    wanted = COMMAND_MODULES.get(command or "")
-    for name in dict.fromkeys(COMMAND_MODULES.values()):
-        if wanted is None or name == wanted:
-            module = importlib.import_module(f"platform_maturity.cli.{name}")
-            module.register(app)
-    return app
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; user errors print one clear message and exit 2.
 
     Usage errors (unknown command, missing argument) are reported by Typer itself with
-    exit status 2; an interrupted prompt exits 1.
+    exit status 2; an interrupted prompt exits 1. A well-formed scan command line is read
+    without Typer (:mod:`.scan_run`); every other one by the Typer app (:mod:`.app`).
     """
     args = sys.argv[1:] if argv is None else argv
+    command = command_name(args)
     try:
         with rare_collections():
-            build_app(command_name(args))(args=args, prog_name="maturity")
+            if command == "scan":  # the command CI runs on every change: no Typer start-up
+                from platform_maturity.cli.scan_run import fast_scan
+
+                code = fast_scan(args)
+                if code is not None:
+                    return code
+            from platform_maturity.cli.app import build_app
+
+            build_app(command)(args=args, prog_name="maturity")
     except UserError as exc:
         _error(str(exc))
         return 2

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer.main
 
-from platform_maturity.cli.main import build_app
+from platform_maturity.cli.app import build_app
 
 
 def _param_line(param: Any) -> str:

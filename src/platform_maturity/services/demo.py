@@ -18,6 +18,7 @@ from platform_maturity.services.demo_evidence import write_evidence
 from platform_maturity.services.demo_kpi import create_demo_kpis
 from platform_maturity.services.init import templates
 from platform_maturity.services.scan import run_scan
+from platform_maturity.services.scan_settings import scan_settings
 from platform_maturity.services.scorecard import create_snapshot
 from platform_maturity.services.workspace import CONFIG_NAME, Workspace, load_workspace, open_store
 from platform_maturity.store import repo
@@ -307,7 +308,7 @@ def create_demo(
         step("Writing repositories, manifests and Terraform")
         write_evidence(folder)
         step("Scanning them")
-        run_scan(workspace, database, [], now, "demo")
+        run_scan(scan_settings(workspace), database, [], now, "demo")
         step("Probe history, incidents, postmortems and the status page")
         add_downtime_history(workspace, database, now, seed)
         step("Writing and importing tracker, CI, incident and cost exports")

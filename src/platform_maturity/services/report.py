@@ -12,6 +12,7 @@ from platform_maturity.services import scorecard as scorecards
 from platform_maturity.services.backlog_insights import backlog_report_parts
 from platform_maturity.services.kpi import kpi_section
 from platform_maturity.services.scan import catalog_for
+from platform_maturity.services.scan_settings import scan_settings
 from platform_maturity.services.workspace import Workspace
 from platform_maturity.store import repo
 from platform_maturity.store.db import Database
@@ -56,7 +57,7 @@ def report_model(
         observations = [o for o in repo.latest_observations(session) if o.observed_at <= now]
     if slug is not None:
         observations = [o for o in observations if o.unit == slug]
-    catalog = catalog_for(workspace)
+    catalog = catalog_for(scan_settings(workspace))
     scan = scan_result(observations, catalog.goals_with_checks())
     titles = {c.id: c.title for c in catalog.checks} if scan else {}
     security, gap_costs = backlog_report_parts(workspace, database, now, slug, include_security)

@@ -23,53 +23,52 @@ from platform_maturity.domain.scans import (
 )
 from platform_maturity.services.settings import user_cache_dir
 
-if TYPE_CHECKING:  # the workspace and the store are imported only when there are some
-    from platform_maturity.services.workspace import Workspace
+if TYPE_CHECKING:  # the store is imported only when a scan is stored
+    from platform_maturity.services.scan_settings import ScanSettings
     from platform_maturity.store.db import Database
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
-def catalog_for(workspace: Workspace | None) -> Catalog:
+def catalog_for(settings: ScanSettings | None) -> Catalog:
     """The built-in checks and the workspace's own (only the built-in ones without one)."""
     cache = user_cache_dir() / "catalog"
-    if workspace is None:
+    if settings is None:
         return load_catalog(functions=check_functions(), cache_dir=cache)
-    extra = [(workspace.root / p).resolve() for p in workspace.config.scan.checks]
+    extra = [(settings.root / p).resolve() for p in settings.checks]
     # keyed by the framework's files, not its goals: a cached catalog needs no framework
     return load_catalog(
-        extra=extra, functions=check_functions(), cache_dir=cache, overrides=workspace.overrides
+        extra=extra, functions=check_functions(), cache_dir=cache, overrides=settings.overrides
     )
 
 
-def default_roots(workspace: Workspace) -> dict[str, list[Path]]:
+def default_roots(settings: ScanSettings) -> dict[str, list[Path]]:
     """The evidence paths of maturity.yaml, by the collector that reads them."""
-    evidence = workspace.config.evidence
 
     def paths(names: Sequence[str]) -> list[Path]:
-        return [(workspace.root / name).resolve() for name in names]
+        return [(settings.root / name).resolve() for name in names]
 
     return {
-        "repository": paths(evidence.repositories),
+        "repository": paths(settings.repositories),
         # Kubernetes objects can be declared in Terraform too
-        "kubernetes": paths([*evidence.kubernetes, *evidence.terraform]),
-        "terraform": paths(evidence.terraform),
+        "kubernetes": paths([*settings.kubernetes, *settings.terraform]),
+        "terraform": paths(settings.terraform),
     }
 
 
-def _collector_options(workspace: Workspace) -> dict[str, dict[str, object]]:
+def _collector_options(settings: ScanSettings) -> dict[str, dict[str, object]]:
     """A workspace's own repository detector tables, next to its own checks."""
     tables: list[Path] = []
-    for name in workspace.config.scan.checks:
-        folder = (workspace.root / name).resolve() / "repository" / "detectors"
+    for name in settings.checks:
+        folder = (settings.root / name).resolve() / "repository" / "detectors"
         if folder.is_dir():
             tables.extend(sorted(folder.glob("*.yaml")))
     return {"repository": {"detector_paths": tables}} if tables else {}
 
 
-def _unit_for(workspace: Workspace) -> Callable[[Path, str | None], str | None]:
-    units = workspace.config.units
-    root = workspace.root.resolve()
+def _unit_for(settings: ScanSettings) -> Callable[[Path, str | None], str | None]:
+    units = settings.units
+    root = settings.root.resolve()
 
     @lru_cache(maxsize=65536)
     def unit_for(path: Path, namespace: str | None) -> str | None:
@@ -95,8 +94,8 @@ def _unit_for(workspace: Workspace) -> Callable[[Path, str | None], str | None]:
     return unit_for
 
 
-def _unit_for_owners(workspace: Workspace) -> Callable[[Sequence[str]], str | None]:
-    by_owner = {o.lower(): u.slug for u in workspace.config.units for o in u.owners}
+def _unit_for_owners(settings: ScanSettings) -> Callable[[Sequence[str]], str | None]:
+    by_owner = {o.lower(): u.slug for u in settings.units for o in u.owners}
 
     def unit_for_owners(owners: Sequence[str]) -> str | None:
         return next((by_owner[o.lower()] for o in owners if o.lower() in by_owner), None)
@@ -104,7 +103,7 @@ def _unit_for_owners(workspace: Workspace) -> Callable[[Sequence[str]], str | No
     return unit_for_owners
 
 
-def _exemptions(workspace: Workspace) -> list[Exemption]:
+def _exemptions(settings: ScanSettings) -> list[Exemption]:
     return [
         Exemption(
             check=e.check,
@@ -112,19 +111,17 @@ def _exemptions(workspace: Workspace) -> list[Exemption]:
             reason=e.reason,
             expires=datetime.combine(e.expires, time.min, UTC) if e.expires else None,
         )
-        for e in workspace.config.scan.exemptions
+        for e in settings.exemptions
     ]
 
 
-def exemption_warnings(workspace: Workspace, catalog: Catalog, now: datetime) -> list[str]:
+def exemption_warnings(settings: ScanSettings, catalog: Catalog, now: datetime) -> list[str]:
     """One warning per exemption of maturity.yaml that exempts nothing: its check matches
     no check id (with the closest one, for a typo), or it has expired."""
     ids = sorted(c.id for c in catalog.checks)
     warnings: list[str] = []
-    for index, exemption in enumerate(workspace.config.scan.exemptions):
-        where = (
-            f"{workspace.config_path.name}: scan.exemptions[{index}] (check {exemption.check!r})"
-        )
+    for index, exemption in enumerate(settings.exemptions):
+        where = f"{settings.config_name}: scan.exemptions[{index}] (check {exemption.check!r})"
         if not any(fnmatch.fnmatchcase(i, exemption.check) for i in ids):
             closest = difflib.get_close_matches(exemption.check, ids, n=1)
             hint = f"; did you mean {closest[0]!r}?" if closest else ""
@@ -163,24 +160,24 @@ def _tallies(catalog: Catalog, observations: Sequence[Observation]) -> list[Chec
 
 
 def _context(
-    workspace: Workspace | None, catalog: Catalog, now: datetime, roots: Sequence[Path]
+    settings: ScanSettings | None, catalog: Catalog, now: datetime, roots: Sequence[Path]
 ) -> ScanContext:
-    if workspace is None:  # a scan that is not stored: no units, exemptions or cache
+    if settings is None:  # a scan that is not stored: no units, exemptions or cache
         return ScanContext(catalog=catalog, now=now, root=Path.cwd().resolve(), scan_roots=roots)
     return ScanContext(
         catalog=catalog,
         now=now,
-        unit_for=_unit_for(workspace),
-        unit_for_owners=_unit_for_owners(workspace),
-        exemptions=_exemptions(workspace),
-        root=workspace.root.resolve(),
+        unit_for=_unit_for(settings),
+        unit_for_owners=_unit_for_owners(settings),
+        exemptions=_exemptions(settings),
+        root=settings.root.resolve(),
         scan_roots=roots,
-        cache_dir=workspace.root.resolve() / ".maturity" / "cache",
+        cache_dir=settings.root.resolve() / ".maturity" / "cache",
     )
 
 
 def _store(
-    workspace: Workspace,
+    settings: ScanSettings,
     database: Database,
     catalog: Catalog,
     observations: list[Observation],
@@ -201,7 +198,7 @@ def _store(
     started, finished = times
     check_metrics = {c.id: c.metric for c in catalog.checks if c.metric}
     measurements = scan_measurements(
-        observations, check_metrics, [u.slug for u in workspace.config.units], started, "scan"
+        observations, check_metrics, settings.unit_slugs, started, "scan"
     )
     with database.transaction() as session:
         previous = repo.latest_scan_roots(session) or []
@@ -221,7 +218,7 @@ def _store(
 
 
 def run_scan(
-    workspace: Workspace | None,
+    settings: ScanSettings | None,
     database: Database | None,
     paths: Sequence[Path],
     now: datetime,
@@ -231,20 +228,21 @@ def run_scan(
 ) -> ScanSummary:
     """Scan ``paths`` (or the workspace's evidence roots) and store it all or nothing.
 
-    Without a ``database`` the scan is only returned (``scan_id`` is None); without a
-    ``workspace`` it uses the built-in checks, no units and no exemptions but annotations.
+    ``settings`` are what the scan reads of the workspace (:mod:`.scan_settings`). Without a
+    ``database`` the scan is only returned (``scan_id`` is None); without ``settings`` (no
+    workspace) it uses the built-in checks, no units and no exemptions but annotations.
     """
-    found = collectors(_collector_options(workspace) if workspace else None)
+    found = collectors(_collector_options(settings) if settings else None)
     if paths:
         given = [p.resolve() for p in paths]
         by_collector = dict.fromkeys(found, given)
-    elif workspace is not None:
-        by_collector = default_roots(workspace)
+    elif settings is not None:
+        by_collector = default_roots(settings)
     else:
         by_collector = {}
     roots = list(dict.fromkeys(r for rs in by_collector.values() for r in rs))
     if not roots:
-        where = f" in {workspace.config_path.name}" if workspace else " in maturity.yaml"
+        where = f" in {settings.config_name}" if settings else " in maturity.yaml"
         raise UserError(
             "nothing to scan",
             hint="Give paths (maturity scan PATH...) or list them under evidence:"
@@ -253,8 +251,8 @@ def run_scan(
     for root in roots:
         if not root.exists():
             raise UserError("no such file or folder to scan", file=str(root))
-    catalog = catalog_for(workspace)
-    context = _context(workspace, catalog, now, roots)
+    catalog = catalog_for(settings)
+    context = _context(settings, catalog, now, roots)
     report = progress or (lambda _what, _done, _total: None)
     observations: list[Observation] = []
     problems: list[Problem] = []
@@ -283,10 +281,10 @@ def run_scan(
     finished = clock() if clock else now
     scan_id: int | None = None
     uncovered: list[str] = []
-    if database is not None and workspace is not None:
+    if database is not None and settings is not None:
         report("Storing", len(found), len(found))
         scan_id, uncovered = _store(
-            workspace,
+            settings,
             database,
             catalog,
             observations,
@@ -307,5 +305,5 @@ def run_scan(
         tallies=_tallies(catalog, observations),
         checks=catalog.checks,
         uncovered_roots=uncovered,
-        warnings=exemption_warnings(workspace, catalog, now) if workspace else [],
+        warnings=exemption_warnings(settings, catalog, now) if settings else [],
     )

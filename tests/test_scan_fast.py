@@ -1,0 +1,147 @@
+"""A scan command line is read without Typer when it is well formed: the quick reading must
+give exactly what Typer gives, and leave every other line (help, mistakes) to Typer."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from platform_maturity.cli import scan_run
+from platform_maturity.cli.main import main
+from platform_maturity.cli.scan_run import ScanRequest, read_scan_line
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: nginx:latest
+"""
+
+WELL_FORMED = [
+    ["scan"],
+    ["scan", "."],
+    ["scan", "a", "b/c", "--no-store"],
+    ["-w", "ws", "scan", "repos", "--format", "json", "--out", "scan.json"],
+    ["--workspace", "ws", "scan", "--no-store", "-f", "sarif", "-o", "x.sarif", "manifests"],
+    ["scan", "one", "--format=json", "two", "--fail-on", "high", "three"],
+    ["scan", "--fail-on=critical", "--no-store", "--format", "terminal"],
+    ["scan", "--list-checks"],
+    ["scan", "-fjson", "-ox.json", "p"],
+    ["scan", "--format", "json", "--format", "sarif", "p"],  # the last one counts
+    ["scan", "--format", "yaml"],  # a bad value: both read it; execute() refuses it
+    ["scan", "--fail-on", "urgent"],
+]
+
+FOR_TYPER = [
+    ["scan", "--help"],
+    ["scan", "p", "--help"],
+    ["--help", "scan"],
+    ["scan", "-h"],
+    ["scan", "--unknown"],
+    ["scan", "--form", "json"],  # an abbreviation: Typer does not take them either
+    ["scan", "--format"],
+    ["scan", "--no-store=yes"],
+    ["scan", "--", "-odd-name"],
+    ["-w", "scan"],
+    ["-wws", "scan"],
+    ["--workspace=ws", "scan"],
+    ["report"],
+    [],
+]
+
+
+def typer_reading(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[Path | None, object]:
+    """What the Typer command passes on for ``argv``."""
+    seen: list[tuple[Path | None, object]] = []
+
+    def record(request: ScanRequest, workspace: Path | None) -> int:
+        seen.append((workspace, request))
+        return 0
+
+    monkeypatch.setattr(scan_run, "fast_scan", lambda _argv: None)  # Typer reads every line
+    monkeypatch.setattr(scan_run, "execute", record)
+    code = main(argv)
+    monkeypatch.undo()
+    assert code == 0 and len(seen) == 1, f"Typer did not run the scan for {argv}"
+    return seen[0]
+
+
+@pytest.mark.parametrize("argv", WELL_FORMED, ids=" ".join)
+def test_the_quick_reading_of_a_scan_line_is_typers(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert read_scan_line(argv) == typer_reading(argv, monkeypatch)
+
+
+@pytest.mark.parametrize("argv", FOR_TYPER, ids=lambda a: " ".join(a) or "(none)")
+def test_help_mistakes_and_other_commands_are_left_to_typer(argv: list[str]) -> None:
+    assert read_scan_line(argv) is None
+
+
+def test_the_options_of_the_typer_command_are_all_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new option of the Typer command must be taught to the quick reading too."""
+    import typer
+
+    from platform_maturity.cli.app import build_app
+
+    group = typer.main.get_command(build_app("scan"))
+    command = group.commands["scan"]  # type: ignore[attr-defined]
+    typer_options = sorted(
+        o for p in command.params for o in p.opts if o.startswith("-") and o != "--help"
+    )
+    quick = scan_run._parser()
+    quick_options = sorted(o for a in quick._actions for o in a.option_strings)
+    assert quick_options == typer_options
+    fields = set(ScanRequest.__dataclass_fields__)
+    assert {p.name for p in command.params} - {"help"} == fields
+
+
+def test_typer_reports_what_the_quick_reading_leaves(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--unknown"]) == 2
+    assert "No such option" in capsys.readouterr().err
+    assert main(["scan", "--help"]) == 0
+    assert "--fail-on" in capsys.readouterr().out
+
+
+def test_a_quick_scan_starts_without_typer_or_pydantic(tmp_path: Path) -> None:
+    """The second scan of an unchanged workspace reads its settings and the check catalog
+    from the user cache: neither Typer nor Pydantic is imported."""
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "maturity.yaml").write_text(
+        "organization: {name: Quick}\nunits: [{slug: shop, name: Shop, namespaces: [shop]}]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "web.yaml").write_text(DEPLOYMENT, encoding="utf-8")
+    out = tmp_path / "scan.json"
+    probe = (
+        "import json, sys\n"
+        "from platform_maturity.cli.main import main\n"
+        f"code = main(['-w', {str(tmp_path / 'ws')!r}, 'scan', {str(tmp_path / 'm')!r},"
+        f" '--no-store', '--format', 'json', '--out', {str(out)!r}])\n"
+        "print(json.dumps([code, sorted(sys.modules)]))\n"
+    )
+    env = {**os.environ, "MATURITY_CACHE_DIR": str(tmp_path / "user-cache")}
+    for _run in ("cold", "warm"):  # the second reads the settings and the catalog cached
+        done = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+        )
+        code, modules = json.loads(done.stdout.splitlines()[-1])
+        assert code == 0, done.stderr
+        findings = json.loads(out.read_text(encoding="utf-8"))["findings"]
+        assert {f["unit"] for f in findings} == {"shop"}  # the cached units were used
+    loaded = [m for m in ("typer", "click") if m in modules]
+    assert loaded == [], f"a warm quick scan imported {loaded}"
