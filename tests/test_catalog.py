@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from platform_maturity.checks.catalog import load_catalog
+from platform_maturity.checks.check_file import CheckFile, EquivalentsFile
 from platform_maturity.collectors.registry import check_functions
+from platform_maturity.domain.checks import CheckDefinition, Equivalents
 from platform_maturity.domain.errors import UserError
 
 GOOD = """\
@@ -52,6 +55,20 @@ CASES = {
         None,
         None,
     ),
+    "unknown field": (GOOD + "colour: red\n", "unknown field", "colour", 14),
+    "unknown equivalent": (
+        GOOD + "equivalents: {kubescore: [container-resources]}\n",
+        "unknown field",
+        "equivalents.kubescore",
+        14,
+    ),
+    "bad id": (GOOD.replace("k8s.team-replicas", "K8S.Team"), "should match pattern", "id", 1),
+    "several problems": (
+        GOOD.replace("severity: medium", "severity: urgent").replace("kubernetes", "helm"),
+        "2 problems in a check file; the first: Input should be 'kubernetes'",
+        "source",
+        3,
+    ),
 }
 
 
@@ -91,3 +108,19 @@ def test_a_good_workspace_check_runs_compiled(tmp_path: Path) -> None:
     assert validator.is_valid({"spec": {"replicas": 3}})
     assert not validator.is_valid({"spec": {"replicas": 2}})
     assert not validator.is_valid({"spec": {}})
+
+
+def test_a_check_file_names_other_tools_by_their_own_spelling(tmp_path: Path) -> None:
+    path = tmp_path / "kubernetes" / "team-replicas.yaml"
+    path.parent.mkdir()
+    equivalents = "equivalents: {kube-score: [a], kube-linter: [b], polaris: [c]}\n"
+    path.write_text(GOOD + equivalents, encoding="utf-8")
+    check = load_catalog(extra=[tmp_path]).get("k8s.team-replicas")
+    assert check.equivalents == Equivalents(kube_score=("a",), kube_linter=("b",), polaris=("c",))
+    assert check.goals == ("R.A.1",) and check.schema_ is not None
+
+
+def test_the_check_file_format_carries_every_field_of_a_check() -> None:
+    """What to_definition copies by name: a field added on one side only is caught here."""
+    assert set(CheckFile.model_fields) == {f.name for f in fields(CheckDefinition)}
+    assert set(EquivalentsFile.model_fields) == {f.name for f in fields(Equivalents)}

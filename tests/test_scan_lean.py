@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from platform_maturity.cli.main import main
+from platform_maturity.collectors.registry import FUNCTION_MODULES
 from platform_maturity.domain.errors import UserError
 from platform_maturity.services.workspace import load_workspace
 
@@ -106,6 +107,31 @@ def test_a_scan_that_is_not_stored_imports_only_what_it_uses(lean_workspace: Pat
     ]
     assert loaded == [], f"a scan without a store imported {loaded}"
     assert "platform_maturity.collectors.kubernetes.collector" in modules
+
+
+def test_a_cached_check_catalog_loads_without_pydantic(tmp_path: Path) -> None:
+    """Check files are validated by Pydantic models; the cached catalog is plain data."""
+    modules = list(FUNCTION_MODULES.values())  # as check_functions(), without the collectors
+    probe = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from platform_maturity.checks.catalog import load_catalog\n"
+        "from platform_maturity.checks.functions import LazyFunctions\n"
+        f"functions = LazyFunctions({modules!r})\n"
+        f"catalog = load_catalog(functions=functions, cache_dir=Path({str(tmp_path)!r}))\n"
+        "print(json.dumps([len(catalog.checks), sorted(sys.modules)]))\n"
+    )
+    runs = []
+    for _run in ("cold", "warm"):
+        done = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        )
+        runs.append(json.loads(done.stdout.splitlines()[-1]))
+    (cold, cold_modules), (warm, warm_modules) = runs
+    assert "platform_maturity.checks.check_file" in cold_modules  # validated the files
+    assert warm == cold > 100
+    pydantic = [m for m in warm_modules if m == "pydantic" or m.startswith("pydantic.")]
+    assert pydantic == [], "a cached catalog imported Pydantic"
 
 
 def test_a_scan_validates_only_the_sections_it_reads(

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from platform_maturity.cache import DATABASE
+from platform_maturity.checks import catalog
 from platform_maturity.checks.catalog import BUILTIN_CHECKS, load_catalog
 from platform_maturity.collectors.registry import check_functions
 from platform_maturity.domain.errors import UserError
@@ -65,6 +68,35 @@ def test_a_damaged_catalog_cache_is_rebuilt(tmp_path: Path) -> None:
     assert load_catalog(cache_dir=tmp_path).checks == expected
     (tmp_path / DATABASE).write_bytes(b"not a database at all")
     assert load_catalog(cache_dir=tmp_path).checks == expected
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda check: {**check, "goals": "R.A.1"},  # a string, not a list
+        lambda check: {**check, "disabled": "no"},
+        lambda check: {**check, "equivalents": {**check["equivalents"], "polaris": [1]}},
+        lambda check: {k: v for k, v in check.items() if k != "title"},
+        lambda check: {**check, "colour": "red"},
+    ],
+    ids=["goals-a-string", "flag-a-string", "id-a-number", "field-missing", "field-unknown"],
+)
+def test_a_cached_check_of_another_shape_is_rebuilt(
+    damage: Callable[[dict[str, Any]], dict[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expected = load_catalog().checks
+    encode = catalog._encode
+    monkeypatch.setattr(
+        catalog,
+        "_encode",
+        lambda value: (e := encode(value)) | {"checks": [damage(c) for c in e["checks"]]},
+    )
+    assert load_catalog(cache_dir=tmp_path).checks == expected  # validated, stored damaged
+    monkeypatch.setattr(catalog, "_encode", encode)
+    assert load_catalog(cache_dir=tmp_path).checks == expected  # refused, validated again
+    assert load_catalog(cache_dir=tmp_path).checks == expected  # stored whole, read back
 
 
 def test_a_cached_framework_equals_a_fresh_one(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from types import CodeType
+from types import CodeType, NoneType
 from typing import TYPE_CHECKING, Any
 
 from platform_maturity.cache import ParseCache
@@ -19,7 +19,7 @@ from platform_maturity.checks.validators import (
     load_code,
     schema_key,
 )
-from platform_maturity.domain.checks import CheckDefinition
+from platform_maturity.domain.checks import CheckDefinition, Equivalents
 from platform_maturity.domain.errors import UserError
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 BUILTIN_CHECKS = Path(__file__).parent
 FRAMEWORK_DATA = BUILTIN_CHECKS.parent / "framework"
 HINT = "docs/checks.md describes the fields of a check file."
-CATALOG_VERSION = "1"  # bump when what the cached catalog holds changes
+CATALOG_VERSION = "2"  # bump when what the cached catalog holds changes
 
 
 @dataclass(frozen=True)
@@ -147,17 +147,61 @@ def _cache_material(
 
 def _encode(catalog: Catalog) -> dict[str, Any]:
     return {
-        "checks": [c.model_dump(mode="json", by_alias=True) for c in catalog.checks],
+        "checks": [asdict(c) for c in catalog.checks],  # by attribute name
         "code": {key: dump_code(code) for key, code in catalog.code.items()},
     }
 
 
 def _decode(payload: dict[str, Any]) -> Catalog:
-    checks = tuple(CheckDefinition.model_validate(c) for c in payload["checks"])
+    checks = tuple(_decode_check(c) for c in payload["checks"])
     code = {str(key): load_code(blob) for key, blob in payload["code"].items()}
     if any(c.schema_ is not None and schema_key(c.schema_) not in code for c in checks):
         raise ValueError("a schema without compiled code")
     return Catalog(checks, code)
+
+
+# the types a decoded check's fields may have, by the annotation of each field
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "str": str,
+    "Source": str,
+    "Severity": str,
+    "bool": bool,
+    "tuple[str, ...]": tuple,
+    "str | None": (str, NoneType),
+    "dict[str, Any] | None": (dict, NoneType),
+    "Equivalents": Equivalents,
+}
+_SHAPE = tuple((f.name, _TYPES[str(f.type)]) for f in fields(CheckDefinition))
+_TEXTS = tuple(f.name for f in fields(CheckDefinition) if str(f.type) == "tuple[str, ...]")
+
+
+def _decode_check(stored: dict[str, Any]) -> CheckDefinition:
+    """A check from what :func:`_encode` stored, built without validating it again (it
+    was validated before it was stored); an entry of another shape raises, so the cache
+    validates the check files anew."""
+    values = dict(stored)
+    values["equivalents"] = Equivalents(
+        **{name: _texts(ids) for name, ids in values["equivalents"].items()}
+    )
+    for name in _TEXTS:
+        values[name] = _texts(values[name])
+    check = CheckDefinition(**values)  # TypeError: a field missing or unknown
+    for name, kind in _SHAPE:
+        if not isinstance(getattr(check, name), kind):
+            raise TypeError(f"a cached check of another shape: {check.id!r}, {name}")
+    return check
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    """A stored list of strings as a tuple (pickle keeps tuples: usually as it is)."""
+    if type(value) is not tuple:
+        if type(value) is not list:
+            raise TypeError(f"not a list of strings: {value!r}")
+        value = tuple(value)
+    for item in value:
+        if type(item) is not str:
+            raise TypeError(f"not a list of strings: {value!r}")
+    return value
 
 
 def _validated(
@@ -169,6 +213,7 @@ def _validated(
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError
 
+    from platform_maturity.checks.check_file import CheckFile
     from platform_maturity.framework.loader import load_framework, validate_model
     from platform_maturity.framework.yamlsource import read_yaml
 
@@ -179,7 +224,7 @@ def _validated(
     seen: dict[str, str] = {}
     for path in files:
         doc = read_yaml(path)
-        check = validate_model(CheckDefinition, doc, hint=HINT)
+        check = validate_model(CheckFile, doc, hint=HINT).to_definition()
         line = doc.line_of(("id",))
         if check.id in seen:
             raise UserError(

@@ -1,43 +1,47 @@
-"""Check definitions: what a check looks at, which goals it evidences, how to fix a failure."""
+"""Check definitions: what a check looks at, which goals it evidences, how to fix a failure.
+
+Plain frozen dataclasses, not Pydantic models: a scan reads the validated catalog from the
+cache and builds these directly, so it neither imports Pydantic nor builds a schema for
+them. A check file is validated at the boundary, by ``checks/check_file.py``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CHECK_ID_PATTERN = r"^(k8s|repo|tf)\.[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)*$"
 SOURCES = ("kubernetes", "repository", "terraform")
 
+Source = Literal["kubernetes", "repository", "terraform"]
+Severity = Literal["low", "medium", "high", "critical"]
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-
-class Equivalents(_Model):
+@dataclass(frozen=True, slots=True)
+class Equivalents:
     """Ids of the same check in other tools, for cross-walks and migration."""
 
     polaris: tuple[str, ...] = ()
-    kube_score: tuple[str, ...] = Field(default=(), alias="kube-score")
-    kube_linter: tuple[str, ...] = Field(default=(), alias="kube-linter")
+    kube_score: tuple[str, ...] = ()
+    kube_linter: tuple[str, ...] = ()
     checkov: tuple[str, ...] = ()
     trivy: tuple[str, ...] = ()
     scorecard: tuple[str, ...] = ()
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-
-class CheckDefinition(_Model):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckDefinition:
     """One check. Checks on a single object carry a JSON Schema; checks that relate
-    objects name a Python function; repository checks name detectors."""
+    objects name a Python function; repository checks name detectors (exactly one of
+    the three, which the check file's validation ensures)."""
 
-    id: str = Field(pattern=CHECK_ID_PATTERN)
-    title: str = Field(min_length=5, max_length=120)
-    source: Literal["kubernetes", "repository", "terraform"]
-    goals: tuple[str, ...] = Field(min_length=1)
-    severity: Literal["low", "medium", "high", "critical"]
-    looks_at: str = Field(min_length=5)
-    remediation: str = Field(min_length=5)
+    id: str
+    title: str
+    source: Source
+    goals: tuple[str, ...]
+    severity: Severity
+    looks_at: str
+    remediation: str
     equivalents: Equivalents = Equivalents()
     # what the check is evaluated on:
     #   kubernetes: container | pod | workload | object (any kind listed in `kinds`)
@@ -46,7 +50,7 @@ class CheckDefinition(_Model):
     target: str
     kinds: tuple[str, ...] = ()
     init_containers: bool = False  # container checks: also look at init containers
-    schema_: dict[str, Any] | None = Field(default=None, alias="schema")
+    schema_: dict[str, Any] | None = None  # `schema` in a check file
     function: str | None = None
     detectors: tuple[str, ...] = ()
     metric: str | None = None  # a percentage metric this check measures (share passing)
@@ -54,15 +58,6 @@ class CheckDefinition(_Model):
     fail_message: str | None = None  # shown for a failing object (default: "fails: <title>")
     position: str | None = None  # where tools disagree: the stance this check takes
     disabled: bool = False
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    @model_validator(mode="after")
-    def _one_matcher(self) -> CheckDefinition:
-        matchers = [self.schema_ is not None, self.function is not None, bool(self.detectors)]
-        if sum(matchers) != 1:
-            raise ValueError("a check needs exactly one of schema, function or detectors")
-        return self
 
     @property
     def kind_label(self) -> str:

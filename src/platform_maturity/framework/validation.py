@@ -15,6 +15,7 @@ _WHAT = {
     "WorkspaceConfig": "the workspace file",
     "Kpi": "a KPI",
     "SecurityBacklogPolicy": "the security backlog policy",
+    "CheckFile": "a check file",
     # the sections of maturity.yaml validated on their own
     "BacklogSettings": "the workspace file",
     "DowntimeSettings": "the workspace file",
