@@ -23,7 +23,7 @@ from platform_maturity.collectors.base import ScanContext
 from platform_maturity.collectors.kubernetes.chart_reasons import AS_SET
 from platform_maturity.collectors.registry import check_functions, collectors
 from platform_maturity.domain.checks import CheckDefinition
-from platform_maturity.domain.records import Observation
+from platform_maturity.domain.observations import Observation
 from platform_maturity.framework.loader import load_framework
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"

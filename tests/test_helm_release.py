@@ -28,7 +28,7 @@ from platform_maturity.collectors.registry import check_functions
 from platform_maturity.collectors.terraform.hcl import read_folder
 from platform_maturity.collectors.terraform.helm_values import ReleaseValues, release_values
 from platform_maturity.collectors.terraform.plan import read_document
-from platform_maturity.domain.records import Observation
+from platform_maturity.domain.observations import Observation
 from platform_maturity.framework.loader import load_framework
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)

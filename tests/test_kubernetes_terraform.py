@@ -21,7 +21,7 @@ from platform_maturity.collectors.base import CollectorResult, ScanContext
 from platform_maturity.collectors.kubernetes.collector import KubernetesCollector
 from platform_maturity.collectors.kubernetes.manifests import looks_like_manifest
 from platform_maturity.collectors.registry import check_functions
-from platform_maturity.domain.records import Observation
+from platform_maturity.domain.observations import Observation
 from platform_maturity.framework.loader import load_framework
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)

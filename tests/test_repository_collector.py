@@ -28,7 +28,7 @@ from platform_maturity.collectors.repository.files import (
 from platform_maturity.collectors.repository.git import GitView
 from platform_maturity.collectors.repository.relations import DEVENV_FACETS
 from platform_maturity.domain.errors import UserError
-from platform_maturity.domain.records import Observation
+from platform_maturity.domain.observations import Observation
 from platform_maturity.framework.loader import load_framework
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)

@@ -221,7 +221,7 @@ def test_migrations_match_the_models(database_url: str) -> None:
 def test_stored_evidence_stays_with_its_observation(database_url: str) -> None:
     """Observations are inserted in bulk and their evidence refers to them by id: each
     observation read back carries its own evidence, scan after scan."""
-    from platform_maturity.domain.records import EvidenceRef, Observation
+    from platform_maturity.domain.observations import EvidenceRef, Observation
 
     def observations(scan: int, count: int) -> list[Observation]:
         return [

@@ -26,7 +26,7 @@ from platform_maturity.collectors.terraform.hcl import HclError, parse_hcl
 from platform_maturity.collectors.terraform.model import Unknown, references
 from platform_maturity.collectors.terraform.plan import PlanError, parse_json, read_document
 from platform_maturity.collectors.terraform.unknowns import decide, mark_interpolations
-from platform_maturity.domain.records import Observation
+from platform_maturity.domain.observations import Observation
 from platform_maturity.framework.loader import load_framework
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from platform_maturity.checks.catalog import Catalog
-from platform_maturity.domain.records import Observation
+from platform_maturity.domain.observations import Observation
 from platform_maturity.domain.scans import Problem as Problem
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
+
+# a scan's records are plain dataclasses of their own module (a scan imports no Pydantic)
+from platform_maturity.domain.observations import EvidenceRef as EvidenceRef
+from platform_maturity.domain.observations import Observation as Observation
 
 
 class Outcome(StrEnum):
@@ -50,7 +53,7 @@ def parse_answer_status(text: str) -> Outcome:
 
 
 class _Record(BaseModel):
-    # built on first use: a scan imports this module (for Observation) but never makes one
+    # built on first use: most commands make few of these, some none
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
@@ -91,38 +94,6 @@ class Measurement(_Record):
     measured_at: datetime
     source: str = "manual"
     note: str | None = None
-
-
-# Observations come by the tens of thousands from one scan, made by our own collectors from
-# typed values: plain slotted dataclasses, a tenth of the cost of a validated model.
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EvidenceRef:
-    """Where a fact was seen: a file and line range, a URL or query, an object."""
-
-    path: str | None = None
-    line_start: int | None = None
-    line_end: int | None = None
-    url: str | None = None
-    query: str | None = None
-    object_ref: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Observation:
-    """A fact a collector saw about a subject: a check's verdict with its evidence."""
-
-    collector: str
-    collector_version: str
-    check_id: str
-    subject: str
-    unit: str | None = None
-    goal_codes: tuple[str, ...] = ()
-    passed: bool | None = None
-    waived: bool = False
-    value: float | None = None
-    message: str = ""
-    evidence: tuple[EvidenceRef, ...] = ()
-    observed_at: datetime
 
 
 class AuditEntry(_Record):

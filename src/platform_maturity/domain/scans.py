@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import PurePath
 
 from platform_maturity.domain.checks import CheckDefinition
-from platform_maturity.domain.records import Observation
+from platform_maturity.domain.observations import Observation
 
 PROBLEM_CHECK = "scan.unreadable-input"  # the check id of a file a collector could not read
 SEVERITIES = ("low", "medium", "high", "critical")  # the checks' severity levels, lowest first

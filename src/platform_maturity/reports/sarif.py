@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from platform_maturity.domain.checks import CheckDefinition
-from platform_maturity.domain.records import Observation
+from platform_maturity.domain.observations import Observation
 from platform_maturity.reports.scan_json import dumps
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

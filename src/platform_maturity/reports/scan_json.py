@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from platform_maturity.domain.records import EvidenceRef
+from platform_maturity.domain.observations import EvidenceRef
 from platform_maturity.domain.scans import PROBLEM_CHECK, ScanSummary
 
 EVIDENCE_FIELDS = tuple(f.name for f in fields(EvidenceRef))

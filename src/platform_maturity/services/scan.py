@@ -14,7 +14,7 @@ from platform_maturity.checks.catalog import Catalog, load_catalog
 from platform_maturity.collectors.base import Exemption, Problem, ScanContext
 from platform_maturity.collectors.registry import check_functions, collectors
 from platform_maturity.domain.errors import UserError
-from platform_maturity.domain.records import EvidenceRef, Observation
+from platform_maturity.domain.observations import EvidenceRef, Observation
 from platform_maturity.domain.scans import (
     PROBLEM_CHECK,
     CheckTally,

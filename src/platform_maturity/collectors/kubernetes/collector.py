@@ -59,7 +59,7 @@ from platform_maturity.collectors.terraform.unknowns import (
 )
 from platform_maturity.domain.checks import CheckDefinition
 from platform_maturity.domain.errors import UserError
-from platform_maturity.domain.records import EvidenceRef, Observation
+from platform_maturity.domain.observations import EvidenceRef, Observation
 from platform_maturity.framework.yamlsource import Located, PathKey
 
 EXEMPT_PREFIX = "platform-maturity.io/exempt"

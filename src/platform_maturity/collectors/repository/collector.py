@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from platform_maturity.collectors.base import CollectorResult, Problem, ScanContext
 from platform_maturity.collectors.repository.git import is_repository
 from platform_maturity.domain.errors import UserError
-from platform_maturity.domain.records import EvidenceRef, Observation
+from platform_maturity.domain.observations import EvidenceRef, Observation
 
 if TYPE_CHECKING:
     # what reads a repository is imported only when there is one to read: a scan of

@@ -19,7 +19,7 @@ from platform_maturity.collectors.terraform.model import Resource, Scan, Source,
 from platform_maturity.collectors.terraform.plan import looks_like_plan, read_plan
 from platform_maturity.collectors.terraform.unknowns import decide, schema_pool, unknowns_in
 from platform_maturity.domain.checks import CheckDefinition
-from platform_maturity.domain.records import EvidenceRef, Observation
+from platform_maturity.domain.observations import EvidenceRef, Observation
 
 EXEMPT_PREFIX = "platform-maturity.io/exempt"
 ProblemSink = Callable[[str, str, int | None], None]
