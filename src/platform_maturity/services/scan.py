@@ -76,20 +76,23 @@ def _unit_for(settings: ScanSettings) -> Callable[[Path, str | None], str | None
             for unit in units:
                 if namespace in unit.namespaces:
                     return unit.slug
+        if not by_path:
+            return only
         full = path if path.is_absolute() else root / path
         try:
             relative = full.resolve().relative_to(root).as_posix()
         except ValueError:
             relative = full.as_posix()
-        for unit in units:
+        for unit in by_path:
             if any(
                 fnmatch.fnmatchcase(relative, g) or fnmatch.fnmatchcase(relative, f"{g}/*")
                 for g in unit.paths
             ):
                 return unit.slug
-        # an organization of one unit: everything is that unit's, matched or not
         return only
 
+    by_path = [u for u in units if u.paths]  # no path globs: no path to resolve
+    # an organization of one unit: everything is that unit's, matched or not
     only = units[0].slug if len(units) == 1 else None
     return unit_for
 
