@@ -29,6 +29,7 @@ POD_SPEC_PATHS: dict[str, PathKey] = {
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
+SUFFIXES = (".yaml", ".yml", ".json")  # of the files looks_like_manifest may take
 MAX_BYTES = 20 * 1024 * 1024
 BINARY_SNIFF = 8192  # a NUL byte among the first bytes marks a binary file
 MANIFEST_PARSER_VERSION = f"1/PyYAML {yaml.__version__}"  # part of the parse cache's keys
@@ -150,7 +151,7 @@ class K8sObject:
                 return None
         return node
 
-    @property
+    @cached_property
     def pod_spec_path(self) -> PathKey | None:
         path = POD_SPEC_PATHS.get(self.kind)
         return path if path is not None and isinstance(self.get(path), dict) else None
@@ -235,7 +236,7 @@ def looks_like_manifest(path: Path) -> bool:
     Terraform plan or state (those mention them for the Kubernetes objects they declare,
     and are read by the Terraform reader). A binary file under such a name is taken too,
     to be reported as unreadable rather than skipped unseen."""
-    if path.suffix not in (".yaml", ".yml", ".json"):
+    if path.suffix not in SUFFIXES:
         return False
     head = read_head(path)
     if b"\x00" in head[:BINARY_SNIFF]:

@@ -23,6 +23,7 @@ from platform_maturity.domain.records import EvidenceRef, Observation
 
 EXEMPT_PREFIX = "platform-maturity.io/exempt"
 ProblemSink = Callable[[str, str, int | None], None]
+SUFFIXES = (".tf", ".json", ".tfstate")  # of the files is_terraform may take
 
 
 def is_terraform(path: Path) -> bool:
@@ -158,7 +159,7 @@ class TerraformCollector:
     version = "1"
 
     def discover(self, roots: Sequence[Path]) -> list[Path]:
-        return walk(roots, is_terraform)
+        return walk(roots, is_terraform, suffixes=SUFFIXES)
 
     def collect(self, inputs: Iterable[Path], context: ScanContext) -> CollectorResult:
         result = CollectorResult()
