@@ -69,6 +69,7 @@ def _collector_options(workspace: Workspace) -> dict[str, dict[str, object]]:
 
 def _unit_for(workspace: Workspace) -> Callable[[Path, str | None], str | None]:
     units = workspace.config.units
+    by_path = [unit for unit in units if unit.paths]  # none: no file needs resolving
     root = workspace.root.resolve()
 
     @lru_cache(maxsize=65536)
@@ -77,17 +78,18 @@ def _unit_for(workspace: Workspace) -> Callable[[Path, str | None], str | None]:
             for unit in units:
                 if namespace in unit.namespaces:
                     return unit.slug
-        full = path if path.is_absolute() else root / path
-        try:
-            relative = full.resolve().relative_to(root).as_posix()
-        except ValueError:
-            relative = full.as_posix()
-        for unit in units:
-            if any(
-                fnmatch.fnmatchcase(relative, g) or fnmatch.fnmatchcase(relative, f"{g}/*")
-                for g in unit.paths
-            ):
-                return unit.slug
+        if by_path:
+            full = path if path.is_absolute() else root / path
+            try:
+                relative = full.resolve().relative_to(root).as_posix()
+            except ValueError:
+                relative = full.as_posix()
+            for unit in by_path:
+                if any(
+                    fnmatch.fnmatchcase(relative, g) or fnmatch.fnmatchcase(relative, f"{g}/*")
+                    for g in unit.paths
+                ):
+                    return unit.slug
         # an organization of one unit: everything is that unit's, matched or not
         return only
 
