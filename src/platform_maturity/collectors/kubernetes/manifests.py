@@ -37,18 +37,25 @@ Span = tuple[int | None, int | None]
 
 
 def span_index(lines: dict[PathKey, int]) -> dict[PathKey, tuple[int, int]]:
-    """First and last line under every path of a document's line map, in one pass."""
-    index: dict[PathKey, tuple[int, int]] = {}
-    for key, line in lines.items():
-        for depth in range(len(key) + 1):
-            prefix = key[:depth]
-            known = index.get(prefix)
-            if known is None:
-                index[prefix] = (line, line)
-            elif line < known[0]:
-                index[prefix] = (line, known[1])
-            elif line > known[1]:
-                index[prefix] = (known[0], line)
+    """First and last line under every path of a document's line map: the deepest paths
+    first, each one's span folded into its parent's (every key handled once, not once per
+    prefix)."""
+    index = {key: (line, line) for key, line in lines.items()}
+    by_depth: dict[int, list[PathKey]] = {}
+    for key in lines:
+        if key:
+            by_depth.setdefault(len(key), []).append(key)
+    for depth in range(max(by_depth, default=0), 0, -1):
+        for key in by_depth.get(depth, ()):
+            low, high = index[key]
+            parent = key[:-1]
+            known = index.get(parent)
+            if known is None:  # a path with no line of its own (not from parse_yaml_all)
+                index[parent] = (low, high)
+                if parent:
+                    by_depth.setdefault(depth - 1, []).append(parent)
+            elif low < known[0] or high > known[1]:
+                index[parent] = (min(low, known[0]), max(high, known[1]))
     return index
 
 

@@ -7,8 +7,8 @@ how its evidence names it) is worked out once per object, not once per finding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from platform_maturity.collectors.base import ScanContext
 from platform_maturity.collectors.kubernetes.manifests import K8sObject
@@ -20,8 +20,7 @@ EXEMPT_PREFIX = "platform-maturity.io/exempt"
 Finding = tuple[K8sObject, bool | None, str, PathKey, str]  # obj, passed, message, path, label
 
 
-@dataclass(frozen=True, slots=True)
-class _Subject:
+class _Subject(NamedTuple):
     """What the observations on one object share."""
 
     unit: str | None
