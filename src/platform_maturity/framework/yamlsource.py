@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -69,14 +70,18 @@ def _build(
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _value(loader, key_node)
-            if isinstance(key, dict | list):
-                raise UserError(
-                    "a mapping key that is itself a mapping or a list",
-                    file=str(loader.name),
-                    line=key_node.start_mark.line + 1,
-                    hint="Is this an unrendered template ({{ ... }})? Render it first.",
-                )
+            # plain strings, the most common keys and values, without a call
+            if key_node.tag == _STR_TAG and type(key_node) is yaml.ScalarNode:
+                key = key_node.value
+            else:
+                key = _value(loader, key_node)
+                if isinstance(key, dict | list):
+                    raise UserError(
+                        "a mapping key that is itself a mapping or a list",
+                        file=str(loader.name),
+                        line=key_node.start_mark.line + 1,
+                        hint="Is this an unrendered template ({{ ... }})? Render it first.",
+                    )
             if key in result:
                 raise UserError(
                     f"duplicate key {key!r}",
@@ -87,7 +92,10 @@ def _build(
                 )
             at = (*path, key)
             if type(value_node) is yaml.ScalarNode:  # a leaf: no lines of its own below
-                result[key] = _value(loader, value_node)
+                if value_node.tag == _STR_TAG:
+                    result[key] = value_node.value
+                else:
+                    result[key] = _value(loader, value_node)
             else:
                 result[key] = _build(loader, value_node, at, lines)
             lines[at] = key_node.start_mark.line + 1  # errors point at the key
@@ -111,9 +119,15 @@ _BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoad
 
 
 class _Loader(_BASE_LOADER):  # type: ignore[valid-type,misc]
-    """The safe loader with its tag resolver's answers remembered."""
+    """The safe loader with its tag resolver's answers remembered.
+
+    It has no path resolvers (``add_path_resolver``), so the composer's two calls per node
+    to track its place in the tree do nothing: they are C functions here, not Python ones.
+    """
 
     resolve = staticmethod(_resolve)
+    descend_resolver = staticmethod(operator.is_)  # (node, index): ignored
+    ascend_resolver = staticmethod(tuple)  # (): ignored
 
 
 _LOADER: type[yaml.SafeLoader] = _Loader
