@@ -199,12 +199,23 @@ def link_problem(path: Path, roots: Sequence[Path]) -> str | None:
 
 
 def read_head(path: Path, size: int = 65536) -> bytes:
-    """The first bytes of a file, for cheap sniffing of its format (empty if unreadable)."""
+    """The first bytes of a file, for cheap sniffing of its format (empty if unreadable).
+
+    Read with the operating system's calls, without a buffered file object: discovery
+    sniffs every candidate file of a scan."""
     try:
-        with path.open("rb") as handle:
-            return handle.read(size)
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except OSError:
         return b""
+    try:
+        head = b""
+        while len(head) < size and (chunk := os.read(descriptor, size - len(head))):
+            head += chunk
+        return head
+    except OSError:  # a folder, or a read error
+        return b""
+    finally:
+        os.close(descriptor)
 
 
 @dataclass

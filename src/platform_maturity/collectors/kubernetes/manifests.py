@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -199,14 +200,15 @@ def load_objects(path: Path, display: str, cache: ParseCache | None = None) -> l
 
     With a ``cache``, a file whose bytes were parsed before is not parsed again.
     """
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise UserError(
-            f"file too large to scan ({size:,} bytes)",
-            file=display,
-            hint=f"Files over {MAX_BYTES // (1024 * 1024)} MB are skipped.",
-        )
-    raw = path.read_bytes()
+    with open(path, "rb", buffering=0) as handle:  # one open for the size and the bytes
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_BYTES:
+            raise UserError(
+                f"file too large to scan ({size:,} bytes)",
+                file=display,
+                hint=f"Files over {MAX_BYTES // (1024 * 1024)} MB are skipped.",
+            )
+        raw = handle.readall()
     if b"\x00" in raw[:BINARY_SNIFF]:
         raise UserError("binary file, not a manifest", file=display)
     try:
