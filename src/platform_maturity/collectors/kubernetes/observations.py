@@ -13,7 +13,7 @@ from typing import NamedTuple
 from platform_maturity.collectors.base import ScanContext
 from platform_maturity.collectors.kubernetes.manifests import K8sObject
 from platform_maturity.domain.checks import CheckDefinition
-from platform_maturity.domain.records import EvidenceRef, Observation
+from platform_maturity.domain.records import Observation, make_evidence, make_observation
 from platform_maturity.framework.yamlsource import PathKey
 
 EXEMPT_PREFIX = "platform-maturity.io/exempt"
@@ -73,23 +73,18 @@ class Observer:
                 message = f"{message} (exempt: {why})"
         start, end = obj.lines(path)
         object_ref = f"{obj.ref} {label}".strip()
-        return Observation(
-            collector=self.collector,
-            collector_version=self.version,
-            check_id=check.id,
-            subject=obj.ref,
-            unit=subject.unit,
-            goal_codes=check.goals,
-            passed=passed,
-            waived=waived,
-            message=message,
-            evidence=(
-                EvidenceRef(
-                    path=obj.file,
-                    line_start=start,
-                    line_end=end,
-                    object_ref=object_ref + subject.address,
-                ),
-            ),
-            observed_at=self.context.now,
+        evidence = make_evidence(obj.file, start, end, None, None, object_ref + subject.address)
+        return make_observation(
+            self.collector,
+            self.version,
+            check.id,
+            obj.ref,
+            subject.unit,
+            check.goals,
+            passed,
+            waived,
+            None,  # value
+            message,
+            (evidence,),
+            self.context.now,
         )
