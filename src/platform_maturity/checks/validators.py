@@ -20,6 +20,7 @@ import marshal
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from types import CodeType
 from typing import Any
 
@@ -28,7 +29,7 @@ SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"  # what fastjsonschem
 
 # how a schema is compiled, part of its key: compiled code cached under an older key (with
 # the validator's messages built on every failure) is compiled again, not used
-COMPILED_AS = "fastjsonschema draft-07, no defaults, no formats, constant failures"
+COMPILED_AS = "fastjsonschema draft-07, no defaults, no formats, failures raise _NotValid"
 
 
 def schema_key(schema: Any) -> str:
@@ -76,10 +77,10 @@ def unsupported_keywords(node: Any) -> set[str]:
 
 # Each failure in fastjsonschema's code is a one-line raise of an exception built with a
 # message, the value and the whole failing schema. Checks need the verdict, never why: a
-# constant exception instead halves the cost of checking a failing object. (Its own
-# ``detailed_exceptions=False`` cannot compile ``const`` in fastjsonschema 2.22.)
+# bare exception (see _not_valid) instead halves the cost of checking a failing object.
+# (Its own ``detailed_exceptions=False`` cannot compile ``const`` in fastjsonschema 2.22.)
 _RAISE = re.compile(r"^( *)raise JsonSchemaValueException\(.*\)$", re.MULTILINE)
-_PLAIN_RAISE = r'\1raise JsonSchemaValueException("not valid")'
+_PLAIN_RAISE = r"\1raise _NotValid"
 
 
 def compile_code(schema: dict[str, Any]) -> CodeType:
@@ -117,6 +118,19 @@ def load_code(blob: bytes) -> CodeType:
     return code
 
 
+@cache
+def _not_valid() -> type[Exception]:
+    """What compiled checks raise on a failure: fastjsonschema's exception (its code
+    catches that one) made without a message, by the exception's own C constructor."""
+    from fastjsonschema import JsonSchemaValueException
+
+    class NotValid(JsonSchemaValueException):
+        __init__ = ValueError.__init__
+
+    made: type[Exception] = NotValid
+    return made
+
+
 @dataclass(frozen=True)
 class SchemaValidator:
     """``is_valid`` for one schema, from its compiled code."""
@@ -127,7 +141,7 @@ class SchemaValidator:
     _error: type[Exception] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        namespace: dict[str, Any] = {}
+        namespace: dict[str, Any] = {"_NotValid": _not_valid()}
         exec(self.code, namespace)  # our own generated code, from our own check files
         object.__setattr__(self, "_validate", namespace["validate"])
         object.__setattr__(self, "_error", namespace["JsonSchemaValueException"])
