@@ -53,12 +53,12 @@ from platform_maturity.collectors.kubernetes.relations import (
 from platform_maturity.collectors.kubernetes.targets import Targets
 from platform_maturity.collectors.terraform.chart import candidates
 from platform_maturity.collectors.terraform.collector import TerraformCollector, is_terraform
-from platform_maturity.collectors.terraform.model import Unknown
 from platform_maturity.collectors.terraform.unknowns import (
     decide,
     schema_pool,
     variants,
 )
+from platform_maturity.collectors.terraform.values import Unknown
 from platform_maturity.domain.checks import CheckDefinition
 from platform_maturity.domain.errors import UserError
 from platform_maturity.framework.yamlsource import Located, PathKey

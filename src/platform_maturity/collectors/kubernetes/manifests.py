@@ -14,9 +14,8 @@ import yaml
 
 from platform_maturity.cache import ParseCache
 from platform_maturity.collectors.base import read_head
-from platform_maturity.collectors.terraform.inventory import looks_like_inventory
-from platform_maturity.collectors.terraform.model import INTERPOLATION
-from platform_maturity.collectors.terraform.plan import looks_like_plan
+from platform_maturity.collectors.terraform.sniff import looks_like_inventory, looks_like_plan
+from platform_maturity.collectors.terraform.values import INTERPOLATION
 from platform_maturity.domain.errors import UserError
 from platform_maturity.framework.yamlsource import Located, PathKey, parse_yaml_all
 
