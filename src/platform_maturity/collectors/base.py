@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from operator import itemgetter
 from pathlib import Path
 from typing import Protocol
 
@@ -131,7 +132,7 @@ def walk(
                 found.append(root)
             continue
         inside = os.path.realpath(root)
-        mine: list[str] = []
+        mine: list[tuple[list[str], Path]] = []  # (the path's parts, the path)
         # directory entries know whether they are files or links without a stat call
         for entry in _entries(os.fspath(root)):
             if (
@@ -142,15 +143,14 @@ def walk(
                     or _relative_to(os.path.realpath(entry.path), inside) is None
                 )
             ):
-                mine.append(entry.path)
-            elif (
-                (suffixes is None or entry.name.endswith(suffixes))
-                and _is_file(entry)
-                and accept(Path(entry.path))
-            ):
-                mine.append(entry.path)
+                mine.append((entry.path.split(os.sep), Path(entry.path)))
+            elif (suffixes is None or entry.name.endswith(suffixes)) and _is_file(entry):
+                path = Path(entry.path)
+                if accept(path):
+                    mine.append((entry.path.split(os.sep), path))
         # in Path order: by the parts of the path, not by its characters
-        found.extend(Path(p) for p in sorted(mine, key=lambda p: p.split(os.sep)))
+        mine.sort(key=itemgetter(0))
+        found.extend(path for _parts, path in mine)
     return found
 
 
