@@ -50,7 +50,7 @@ from platform_maturity.collectors.kubernetes.relations import (
     Relation,
     Verdict,
 )
-from platform_maturity.collectors.kubernetes.targets import Targets
+from platform_maturity.collectors.kubernetes.targets import Selection, Targets
 from platform_maturity.collectors.terraform.chart import candidates
 from platform_maturity.collectors.terraform.collector import TerraformCollector, is_terraform
 from platform_maturity.collectors.terraform.unknowns import (
@@ -343,13 +343,15 @@ class KubernetesCollector:
         checks = context.catalog.by_source("kubernetes")
         related = self._relate(checks, objects)
         # expanded once for every data check; a Helm chart may not create some objects
-        targets = [Targets(o) for o in objects if not (from_release(o) and maybe_object(o))]
+        selection = Selection(
+            [Targets(o) for o in objects if not (from_release(o) and maybe_object(o))]
+        )
         observer = Observer(self.id, self.version, context)
         for check in checks:
             found = (
                 related[check.id]
                 if check.id in related
-                else self._evaluate(check, targets, context.catalog)
+                else self._evaluate(check, selection, context.catalog)
             )
             result.observations.extend(observer.observation(check, f) for f in found)
         cache.prune()
@@ -413,18 +415,14 @@ class KubernetesCollector:
         return found
 
     def _evaluate(
-        self, check: CheckDefinition, targets: Sequence[Targets], catalog: Catalog
+        self, check: CheckDefinition, selection: Selection, catalog: Catalog
     ) -> Iterator[Finding]:
         """A data check: its schema on every instance (workload, pod, container)."""
         compiled = _compile(check, catalog)
         is_valid = compiled.validator.is_valid
         passed_text = check.pass_message or check.title
         failed_text = check.fail_message or f"fails: {check.title}"
-        for target in targets:
-            found = target.of(check)
-            if not found:
-                continue
-            obj = target.obj
+        for obj, found in selection.of(check):
             release = from_release(obj)
             for instance in found:
                 passed: bool | None

@@ -80,3 +80,22 @@ class Targets:
             containers = tuple(groups["containers"])
             self._containers = containers, (*containers, *groups["initContainers"])
         return self._containers
+
+
+class Selection:
+    """The objects' instances by what a check selects (its target, kinds and whether it
+    looks at init containers): checks that select alike (most container checks) share one
+    list instead of asking every object again."""
+
+    def __init__(self, targets: Sequence[Targets]) -> None:
+        self.targets = targets
+        self._lists: dict[object, list[tuple[K8sObject, Sequence[Instance]]]] = {}
+
+    def of(self, check: CheckDefinition) -> list[tuple[K8sObject, Sequence[Instance]]]:
+        """Each object with instances for ``check``, and those instances, in object order."""
+        key = (check.target, check.kinds, check.init_containers)
+        found = self._lists.get(key)
+        if found is None:
+            found = [(t.obj, chosen) for t in self.targets if (chosen := t.of(check))]
+            self._lists[key] = found
+        return found
