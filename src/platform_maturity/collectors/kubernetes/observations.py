@@ -35,23 +35,22 @@ class Observer:
         self.collector = collector
         self.version = version
         self.context = context
+        self._exemptions = bool(context.exemptions)  # none: nothing to look up per failure
         self._subjects: dict[int, _Subject] = {}  # by id() of objects alive for the scan
         self._files: dict[str, Path] = {}
 
     def _subject(self, obj: K8sObject) -> _Subject:
-        found = self._subjects.get(id(obj))
-        if found is None:
-            file = self._files.get(obj.file)
-            if file is None:
-                file = self._files[obj.file] = Path(obj.file)
-            reasons = {
-                key: reason
-                for key, value in obj.annotations.items()
-                if key.startswith(EXEMPT_PREFIX) and (reason := value.strip())
-            }
-            address = f" (terraform {obj.address})" if obj.address is not None else ""
-            found = _Subject(self.context.unit_for(file, obj.namespace), reasons, address)
-            self._subjects[id(obj)] = found
+        file = self._files.get(obj.file)
+        if file is None:
+            file = self._files[obj.file] = Path(obj.file)
+        reasons = {
+            key: reason
+            for key, value in obj.annotations.items()
+            if key.startswith(EXEMPT_PREFIX) and (reason := value.strip())
+        }
+        address = f" (terraform {obj.address})" if obj.address is not None else ""
+        found = _Subject(self.context.unit_for(file, obj.namespace), reasons, address)
+        self._subjects[id(obj)] = found
         return found
 
     def observation(self, check: CheckDefinition, finding: Finding) -> Observation:
@@ -59,14 +58,14 @@ class Observer:
         (``platform-maturity.io/exempt-<check id>`` or ``platform-maturity.io/exempt``
         with a reason) or an exemption of the workspace."""
         obj, passed, message, path, label = finding
-        subject = self._subject(obj)
+        subject = self._subjects.get(id(obj)) or self._subject(obj)
         waived = False
         if passed is False:
             reason = None
             if subject.reasons:
                 own = f"{EXEMPT_PREFIX}-{check.id}"
                 reason = subject.reasons.get(own) or subject.reasons.get(EXEMPT_PREFIX)
-            exemption = self.context.exemption(check.id, obj.ref)
+            exemption = self.context.exemption(check.id, obj.ref) if self._exemptions else None
             if reason is not None or exemption is not None:
                 waived = True
                 why = reason or (exemption.reason if exemption else "")
