@@ -88,7 +88,7 @@ class Selection:
     list instead of asking every object again."""
 
     def __init__(self, targets: Sequence[Targets]) -> None:
-        self.targets = targets
+        self._targets = targets
         self._lists: dict[object, list[tuple[K8sObject, Sequence[Instance]]]] = {}
 
     def of(self, check: CheckDefinition) -> list[tuple[K8sObject, Sequence[Instance]]]:
@@ -96,6 +96,6 @@ class Selection:
         key = (check.target, check.kinds, check.init_containers)
         found = self._lists.get(key)
         if found is None:
-            found = [(t.obj, chosen) for t in self.targets if (chosen := t.of(check))]
+            found = [(t.obj, chosen) for t in self._targets if (chosen := t.of(check))]
             self._lists[key] = found
         return found
