@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from platform_maturity.checks.catalog import load_catalog
 from platform_maturity.collectors.base import ScanContext
 from platform_maturity.collectors.kubernetes.collector import KubernetesCollector
-from platform_maturity.collectors.kubernetes.manifests import load_objects
+from platform_maturity.collectors.kubernetes.manifests import load_objects, span_index
 from platform_maturity.collectors.registry import check_functions
 from platform_maturity.domain.errors import UserError
 from platform_maturity.framework.loader import load_framework
@@ -84,3 +84,25 @@ def test_bad_inputs_are_problems_and_the_rest_is_scanned(tmp_path: Path) -> None
     }
     assert result.inputs == 7
     assert {o.subject for o in result.observations} == {"Pod/default/ok"}
+
+
+@given(
+    lines=st.dictionaries(
+        st.lists(st.sampled_from(["spec", "containers", 0, 1]), max_size=4).map(tuple),
+        st.integers(min_value=1, max_value=60),
+        max_size=12,
+    )
+)
+def test_span_index_is_the_first_and_last_line_under_each_path(
+    lines: dict[tuple[str | int, ...], int],
+) -> None:
+    # any line map: paths in any order, prefixes with no line of their own
+    prefixes = {key[:depth] for key in lines for depth in range(len(key) + 1)}
+    expected = {
+        prefix: (
+            min(line for key, line in lines.items() if key[: len(prefix)] == prefix),
+            max(line for key, line in lines.items() if key[: len(prefix)] == prefix),
+        )
+        for prefix in prefixes
+    }
+    assert span_index(lines) == expected

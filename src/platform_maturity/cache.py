@@ -114,6 +114,7 @@ class ParseCache:
         self._lock = threading.Lock()  # readers may run in threads; sqlite3 needs one user
         self._connection: sqlite3.Connection | None = None
         self._broken = False  # the database cannot be used: no reads, no writes
+        self._absent = False  # no database file when last looked: reads find nothing
         self._pending: dict[str, bytes] = {}
         self._used: set[str] = set()
 
@@ -194,12 +195,15 @@ class ParseCache:
         The caller holds the lock."""
         if self._connection is not None or self._broken or self.directory is None:
             return self._connection
+        if self._absent and not create:  # a cold cache: one look, not one per input
+            return None
         import sqlite3
 
         path = self.directory / DATABASE
         for _attempt in range(2):
             if not path.is_file():
                 if not create:
+                    self._absent = True
                     return None
                 _drop_entry_files(self.directory)
             try:
@@ -220,6 +224,7 @@ class ParseCache:
             except (OSError, sqlite3.Error):
                 break
             self._connection = connection
+            self._absent = False
             return connection
         self._broken = True
         return None

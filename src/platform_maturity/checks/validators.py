@@ -17,17 +17,25 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from types import CodeType
 from typing import Any
 
 SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"  # what fastjsonschema compiles
 
 
+# how a schema is compiled, part of its key: compiled code cached under an older key (with
+# the validator's messages built on every failure) is compiled again, not used
+COMPILED_AS = "fastjsonschema draft-07, no defaults, no formats, failures raise _NotValid"
+
+
 def schema_key(schema: Any) -> str:
-    """A stable key for a schema: the digest of its canonical JSON."""
-    text = json.dumps(schema, sort_keys=True, separators=(",", ":"))
+    """A stable key for a schema compiled as we compile it: the digest of its canonical
+    JSON and of :data:`COMPILED_AS`."""
+    text = json.dumps([COMPILED_AS, schema], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
@@ -67,6 +75,14 @@ def unsupported_keywords(node: Any) -> set[str]:
     return found
 
 
+# Each failure in fastjsonschema's code is a one-line raise of an exception built with a
+# message, the value and the whole failing schema. Checks need the verdict, never why: a
+# bare exception (see _not_valid) instead halves the cost of checking a failing object.
+# (Its own ``detailed_exceptions=False`` cannot compile ``const`` in fastjsonschema 2.22.)
+_RAISE = re.compile(r"^( *)raise JsonSchemaValueException\(.*\)$", re.MULTILINE)
+_PLAIN_RAISE = r"\1raise _NotValid"
+
+
 def compile_code(schema: dict[str, Any]) -> CodeType:
     """Python code for ``schema``; ValueError for keywords checks cannot use, and
     ``fastjsonschema.JsonSchemaDefinitionException`` for what it cannot compile."""
@@ -84,7 +100,11 @@ def compile_code(schema: dict[str, Any]) -> CodeType:
     source = fastjsonschema.compile_to_code(
         {**schema, "$schema": SCHEMA_DIALECT}, use_default=False, use_formats=False
     )
-    return compile(source, f"<check schema {schema_key(schema)}>", "exec")
+    name = f"<check schema {schema_key(schema)}>"
+    try:
+        return compile(_RAISE.sub(_PLAIN_RAISE, source), name, "exec")
+    except SyntaxError:  # raise statements of another shape: the code as generated
+        return compile(source, name, "exec")
 
 
 def dump_code(code: CodeType) -> bytes:
@@ -98,6 +118,19 @@ def load_code(blob: bytes) -> CodeType:
     return code
 
 
+@cache
+def _not_valid() -> type[Exception]:
+    """What compiled checks raise on a failure: fastjsonschema's exception (its code
+    catches that one) made without a message, by the exception's own C constructor."""
+    from fastjsonschema import JsonSchemaValueException
+
+    class NotValid(JsonSchemaValueException):
+        __init__ = ValueError.__init__
+
+    made: type[Exception] = NotValid
+    return made
+
+
 @dataclass(frozen=True)
 class SchemaValidator:
     """``is_valid`` for one schema, from its compiled code."""
@@ -108,7 +141,7 @@ class SchemaValidator:
     _error: type[Exception] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        namespace: dict[str, Any] = {}
+        namespace: dict[str, Any] = {"_NotValid": _not_valid()}
         exec(self.code, namespace)  # our own generated code, from our own check files
         object.__setattr__(self, "_validate", namespace["validate"])
         object.__setattr__(self, "_error", namespace["JsonSchemaValueException"])

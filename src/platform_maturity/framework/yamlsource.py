@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,31 +42,46 @@ class Located:
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+# scalars PyYAML's safe constructor turns into plain immutable values with one function
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp")
+)
 
 
 def _value(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     """A scalar's value: a plain string directly (most of them, what PyYAML's constructor
-    would return too), anything else through the constructor."""
-    if node.tag == _STR_TAG and type(node) is yaml.ScalarNode:
-        return node.value
+    would return too), a number, boolean, null or date by its constructor function (what
+    ``construct_object`` would call), anything else through ``construct_object``."""
+    if type(node) is yaml.ScalarNode:
+        tag = node.tag
+        if tag == _STR_TAG:
+            return node.value
+        if tag in _PLAIN_TAGS:
+            return loader.yaml_constructors[tag](loader, node)
     return loader.construct_object(node, deep=True)
 
 
 def _build(
     loader: yaml.SafeLoader, node: yaml.Node, path: PathKey, lines: dict[PathKey, int]
 ) -> Any:
+    """The value of ``node``, recording in ``lines`` the line of ``path`` and of every path
+    under it (a mapping's entries by their key's line), in document order."""
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _value(loader, key_node)
-            if isinstance(key, dict | list):
-                raise UserError(
-                    "a mapping key that is itself a mapping or a list",
-                    file=str(loader.name),
-                    line=key_node.start_mark.line + 1,
-                    hint="Is this an unrendered template ({{ ... }})? Render it first.",
-                )
+            # plain strings, the most common keys and values, without a call
+            if key_node.tag == _STR_TAG and type(key_node) is yaml.ScalarNode:
+                key = key_node.value
+            else:
+                key = _value(loader, key_node)
+                if isinstance(key, dict | list):
+                    raise UserError(
+                        "a mapping key that is itself a mapping or a list",
+                        file=str(loader.name),
+                        line=key_node.start_mark.line + 1,
+                        hint="Is this an unrendered template ({{ ... }})? Render it first.",
+                    )
             if key in result:
                 raise UserError(
                     f"duplicate key {key!r}",
@@ -73,16 +90,47 @@ def _build(
                     field=".".join(str(p) for p in (*path, key)),
                     hint="Each key may appear once in a mapping.",
                 )
-            result[key] = _build(loader, value_node, (*path, key), lines)
-            lines[(*path, key)] = key_node.start_mark.line + 1  # errors point at the key
+            at = (*path, key)
+            if type(value_node) is yaml.ScalarNode:  # a leaf: no lines of its own below
+                if value_node.tag == _STR_TAG:
+                    result[key] = value_node.value
+                else:
+                    result[key] = _value(loader, value_node)
+            else:
+                result[key] = _build(loader, value_node, at, lines)
+            lines[at] = key_node.start_mark.line + 1  # errors point at the key
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, child, (*path, i), lines) for i, child in enumerate(node.value)]
     return _value(loader, node)
 
 
+@lru_cache(maxsize=4096)
+def _resolve(kind: type[yaml.Node], value: str | None, implicit: Any) -> str:
+    """PyYAML's tag for an untagged node (its resolver's answer, a pure function of these
+    arguments): the same keys and values recur in every manifest."""
+    tag: str = _RESOLVER.resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+    return tag
+
+
+_RESOLVER = yaml.resolver.Resolver()
 # libyaml's parser when PyYAML has it: the same nodes and marks, several times faster
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[valid-type,misc]
+    """The safe loader with its tag resolver's answers remembered.
+
+    It has no path resolvers (``add_path_resolver``), so the composer's two calls per node
+    to track its place in the tree do nothing: they are C functions here, not Python ones.
+    """
+
+    resolve = staticmethod(_resolve)
+    descend_resolver = staticmethod(operator.is_)  # (node, index): ignored
+    ascend_resolver = staticmethod(tuple)  # (): ignored
+
+
+_LOADER: type[yaml.SafeLoader] = _Loader
 
 
 def _loader(text: str, file: str) -> yaml.SafeLoader:

@@ -37,35 +37,34 @@ from platform_maturity.collectors.kubernetes.chart_reasons import (
     relation_reason,
 )
 from platform_maturity.collectors.kubernetes.manifests import (
+    SUFFIXES,
     K8sObject,
     interpolations,
     load_objects,
     looks_like_manifest,
 )
+from platform_maturity.collectors.kubernetes.observations import Finding, Observer
 from platform_maturity.collectors.kubernetes.relations import (
     FUNCTIONS,
     UNREAD_POD_FIELDS,
     Relation,
     Verdict,
 )
-from platform_maturity.collectors.kubernetes.targets import instances
+from platform_maturity.collectors.kubernetes.targets import Selection, Targets
 from platform_maturity.collectors.terraform.chart import candidates
 from platform_maturity.collectors.terraform.collector import TerraformCollector, is_terraform
-from platform_maturity.collectors.terraform.model import Unknown
 from platform_maturity.collectors.terraform.unknowns import (
     decide,
     schema_pool,
     variants,
 )
+from platform_maturity.collectors.terraform.values import Unknown
 from platform_maturity.domain.checks import CheckDefinition
 from platform_maturity.domain.errors import UserError
-from platform_maturity.domain.observations import EvidenceRef, Observation
 from platform_maturity.framework.yamlsource import Located, PathKey
 
-EXEMPT_PREFIX = "platform-maturity.io/exempt"
 TERRAFORM_SUFFIXES = (".tf", ".tfstate")
 MAX_VARIANTS = 64  # rounds of fillings of Terraform-only values for relational checks
-Finding = tuple[K8sObject, bool | None, str, PathKey, str]  # obj, passed, message, path, label
 
 
 @dataclass(frozen=True)
@@ -182,15 +181,6 @@ def _judge(compiled: _Compiled, value: Any) -> bool | None:
     for path in relevant:
         marked = _unknown_at(marked, path)
     return decide(compiled.validator, marked, compiled.pool)
-
-
-def _exemption_reason(obj: K8sObject, check_id: str) -> str | None:
-    annotations = obj.annotations
-    for key in (f"{EXEMPT_PREFIX}-{check_id}", EXEMPT_PREFIX):
-        reason = annotations.get(key, "").strip()
-        if reason:
-            return reason
-    return None
 
 
 def _dotted(path: PathKey) -> str:
@@ -319,7 +309,9 @@ class KubernetesCollector:
 
     def discover(self, roots: Sequence[Path]) -> list[Path]:
         """Manifests and cluster dumps, and the Terraform inputs that may declare objects."""
-        found = walk(roots, looks_like_manifest, keep_given=True, list_outside_links=True)
+        found = walk(
+            roots, looks_like_manifest, keep_given=True, list_outside_links=True, suffixes=SUFFIXES
+        )
         found.extend(TerraformCollector().discover(roots))
         return list(dict.fromkeys(found))
 
@@ -350,17 +342,18 @@ class KubernetesCollector:
                 objects.extend(self._from_terraform(terraform, context, result))
         checks = context.catalog.by_source("kubernetes")
         related = self._relate(checks, objects)
-        files: dict[str, Path] = {}
+        # expanded once for every data check; a Helm chart may not create some objects
+        selection = Selection(
+            [Targets(o) for o in objects if not (from_release(o) and maybe_object(o))]
+        )
+        observer = Observer(self.id, self.version, context)
         for check in checks:
             found = (
                 related[check.id]
                 if check.id in related
-                else self._evaluate(check, objects, context.catalog)
+                else self._evaluate(check, selection, context.catalog)
             )
-            for obj, passed, message, where, label in found:
-                result.observations.append(
-                    self._observation(check, obj, passed, message, where, label, context, files)
-                )
+            result.observations.extend(observer.observation(check, f) for f in found)
         cache.prune()
         return result
 
@@ -422,22 +415,21 @@ class KubernetesCollector:
         return found
 
     def _evaluate(
-        self, check: CheckDefinition, objects: Sequence[K8sObject], catalog: Catalog
+        self, check: CheckDefinition, selection: Selection, catalog: Catalog
     ) -> Iterator[Finding]:
         """A data check: its schema on every instance (workload, pod, container)."""
         compiled = _compile(check, catalog)
+        is_valid = compiled.validator.is_valid
         passed_text = check.pass_message or check.title
         failed_text = check.fail_message or f"fails: {check.title}"
-        for obj in objects:
+        for obj, found in selection.of(check):
             release = from_release(obj)
-            if release and maybe_object(obj):
-                continue  # the chart may not create it
-            for instance in instances(check, obj):
+            for instance in found:
                 passed: bool | None
-                if _holds_unknowns(obj, instance.path):
+                if obj.interpolations and _holds_unknowns(obj, instance.path):
                     passed = _judge(compiled, instance.value)
                 else:
-                    passed = compiled.validator.is_valid(instance.value)
+                    passed = is_valid(instance.value)
                 if passed is None and release:
                     message = self._chart_reason(compiled, obj, instance.value, instance.path)
                 elif passed is None:
@@ -506,47 +498,3 @@ class KubernetesCollector:
                     (obj, None, f"{reason} ({verdict.message})", verdict.path, "")
                 )
         return found
-
-    def _observation(
-        self,
-        check: CheckDefinition,
-        obj: K8sObject,
-        passed: bool | None,
-        message: str,
-        path: PathKey,
-        label: str,
-        context: ScanContext,
-        files: dict[str, Path],
-    ) -> Observation:
-        start, end = obj.lines(path)
-        reason = _exemption_reason(obj, check.id)
-        exemption = context.exemption(check.id, obj.ref)
-        waived = passed is False and (reason is not None or exemption is not None)
-        if waived:
-            message = f"{message} (exempt: {reason or (exemption.reason if exemption else '')})"
-        object_ref = f"{obj.ref} {label}".strip()
-        if obj.address is not None:
-            object_ref += f" (terraform {obj.address})"
-        file = files.get(obj.file)
-        if file is None:
-            file = files[obj.file] = Path(obj.file)
-        return Observation(
-            collector=self.id,
-            collector_version=self.version,
-            check_id=check.id,
-            subject=obj.ref,
-            unit=context.unit_for(file, obj.namespace),
-            goal_codes=check.goals,
-            passed=passed,
-            waived=waived,
-            message=message,
-            evidence=(
-                EvidenceRef(
-                    path=obj.file,
-                    line_start=start,
-                    line_end=end,
-                    object_ref=object_ref,
-                ),
-            ),
-            observed_at=context.now,
-        )

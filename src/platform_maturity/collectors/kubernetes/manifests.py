@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -13,9 +14,8 @@ import yaml
 
 from platform_maturity.cache import ParseCache
 from platform_maturity.collectors.base import read_head
-from platform_maturity.collectors.terraform.inventory import looks_like_inventory
-from platform_maturity.collectors.terraform.model import INTERPOLATION
-from platform_maturity.collectors.terraform.plan import looks_like_plan
+from platform_maturity.collectors.terraform.sniff import looks_like_inventory, looks_like_plan
+from platform_maturity.collectors.terraform.values import INTERPOLATION
 from platform_maturity.domain.errors import UserError
 from platform_maturity.framework.yamlsource import Located, PathKey, parse_yaml_all
 
@@ -29,6 +29,7 @@ POD_SPEC_PATHS: dict[str, PathKey] = {
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
+SUFFIXES = (".yaml", ".yml", ".json")  # of the files looks_like_manifest may take
 MAX_BYTES = 20 * 1024 * 1024
 BINARY_SNIFF = 8192  # a NUL byte among the first bytes marks a binary file
 MANIFEST_PARSER_VERSION = f"1/PyYAML {yaml.__version__}"  # part of the parse cache's keys
@@ -36,18 +37,25 @@ Span = tuple[int | None, int | None]
 
 
 def span_index(lines: dict[PathKey, int]) -> dict[PathKey, tuple[int, int]]:
-    """First and last line under every path of a document's line map, in one pass."""
-    index: dict[PathKey, tuple[int, int]] = {}
-    for key, line in lines.items():
-        for depth in range(len(key) + 1):
-            prefix = key[:depth]
-            known = index.get(prefix)
-            if known is None:
-                index[prefix] = (line, line)
-            elif line < known[0]:
-                index[prefix] = (line, known[1])
-            elif line > known[1]:
-                index[prefix] = (known[0], line)
+    """First and last line under every path of a document's line map: the deepest paths
+    first, each one's span folded into its parent's (every key handled once, not once per
+    prefix)."""
+    index = {key: (line, line) for key, line in lines.items()}
+    by_depth: dict[int, list[PathKey]] = {}
+    for key in lines:
+        if key:
+            by_depth.setdefault(len(key), []).append(key)
+    for depth in range(max(by_depth, default=0), 0, -1):
+        for key in by_depth.get(depth, ()):
+            low, high = index[key]
+            parent = key[:-1]
+            known = index.get(parent)
+            if known is None:  # a path with no line of its own (not from parse_yaml_all)
+                index[parent] = (low, high)
+                if parent:
+                    by_depth.setdefault(depth - 1, []).append(parent)
+            elif low < known[0] or high > known[1]:
+                index[parent] = (min(low, known[0]), max(high, known[1]))
     return index
 
 
@@ -150,7 +158,7 @@ class K8sObject:
                 return None
         return node
 
-    @property
+    @cached_property
     def pod_spec_path(self) -> PathKey | None:
         path = POD_SPEC_PATHS.get(self.kind)
         return path if path is not None and isinstance(self.get(path), dict) else None
@@ -191,14 +199,15 @@ def load_objects(path: Path, display: str, cache: ParseCache | None = None) -> l
 
     With a ``cache``, a file whose bytes were parsed before is not parsed again.
     """
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise UserError(
-            f"file too large to scan ({size:,} bytes)",
-            file=display,
-            hint=f"Files over {MAX_BYTES // (1024 * 1024)} MB are skipped.",
-        )
-    raw = path.read_bytes()
+    with open(path, "rb", buffering=0) as handle:  # one open for the size and the bytes
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_BYTES:
+            raise UserError(
+                f"file too large to scan ({size:,} bytes)",
+                file=display,
+                hint=f"Files over {MAX_BYTES // (1024 * 1024)} MB are skipped.",
+            )
+        raw = handle.readall()
     if b"\x00" in raw[:BINARY_SNIFF]:
         raise UserError("binary file, not a manifest", file=display)
     try:
@@ -235,7 +244,7 @@ def looks_like_manifest(path: Path) -> bool:
     Terraform plan or state (those mention them for the Kubernetes objects they declare,
     and are read by the Terraform reader). A binary file under such a name is taken too,
     to be reported as unreadable rather than skipped unseen."""
-    if path.suffix not in (".yaml", ".yml", ".json"):
+    if path.suffix not in SUFFIXES:
         return False
     head = read_head(path)
     if b"\x00" in head[:BINARY_SNIFF]:

@@ -8,17 +8,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from platform_maturity.collectors.base import CollectorResult, Problem, ScanContext
-from platform_maturity.collectors.repository.git import is_repository
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.observations import EvidenceRef, Observation
 
 if TYPE_CHECKING:
     # what reads a repository is imported only when there is one to read: a scan of
-    # manifests alone (handed to every collector) never loads the detectors
+    # manifests alone (handed to every collector) never loads the detectors nor git
     from platform_maturity.collectors.repository.detectors import Detector, DetectorSet
     from platform_maturity.collectors.repository.facts import RepoFacts, Verdict
     from platform_maturity.collectors.repository.files import RepoTree
     from platform_maturity.domain.checks import CheckDefinition
+
+
+def is_repository(path: Path) -> bool:
+    """A work tree with its own ``.git`` (a folder, or a file for worktrees and submodules)."""
+    return (path / ".git").exists()
 
 
 class RepositoryCollector:

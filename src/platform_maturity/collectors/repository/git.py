@@ -20,11 +20,6 @@ class GitError(Exception):
     """git refused or failed; the message is git's own first line of complaint."""
 
 
-def is_repository(path: Path) -> bool:
-    """A work tree with its own ``.git`` (a folder, or a file for worktrees and submodules)."""
-    return (path / ".git").exists()
-
-
 def run_git(repo: Path, *args: str, config: Sequence[str] = ()) -> str:
     """git's output; ``config`` entries (key=value) are passed as ``-c`` options."""
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}

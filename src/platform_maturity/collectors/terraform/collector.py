@@ -9,20 +9,23 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from platform_maturity.cache import ParseCache, activated
 from platform_maturity.checks.catalog import Catalog
 from platform_maturity.collectors.base import CollectorResult, Problem, ScanContext, walk
-from platform_maturity.collectors.terraform.inventory import looks_like_inventory, read_inventory
-from platform_maturity.collectors.terraform.model import Resource, Scan, Source, Unknown
-from platform_maturity.collectors.terraform.plan import looks_like_plan, read_plan
+from platform_maturity.collectors.terraform.sniff import looks_like_inventory, looks_like_plan
 from platform_maturity.collectors.terraform.unknowns import decide, schema_pool, unknowns_in
+from platform_maturity.collectors.terraform.values import Unknown
 from platform_maturity.domain.checks import CheckDefinition
 from platform_maturity.domain.observations import EvidenceRef, Observation
 
+if TYPE_CHECKING:  # the readers and their records are imported when there is Terraform
+    from platform_maturity.collectors.terraform.model import Resource, Scan, Source
+
 EXEMPT_PREFIX = "platform-maturity.io/exempt"
 ProblemSink = Callable[[str, str, int | None], None]
+SUFFIXES = (".tf", ".json", ".tfstate")  # of the files is_terraform may take
 
 
 def is_terraform(path: Path) -> bool:
@@ -48,6 +51,10 @@ def _merge_declarations(plan: Source, hcl: Source) -> None:
 
 def load(paths: Iterable[Path], relative: Callable[[Path], str], problem: ProblemSink) -> Scan:
     """Read every input: .tf files grouped by folder, plan and state files one by one."""
+    from platform_maturity.collectors.terraform.inventory import read_inventory
+    from platform_maturity.collectors.terraform.model import Scan
+    from platform_maturity.collectors.terraform.plan import read_plan
+
     folders: dict[Path, list[Path]] = {}
     plans: list[Path] = []
     inventories: list[Source] = []
@@ -158,7 +165,7 @@ class TerraformCollector:
     version = "1"
 
     def discover(self, roots: Sequence[Path]) -> list[Path]:
-        return walk(roots, is_terraform)
+        return walk(roots, is_terraform, suffixes=SUFFIXES)
 
     def collect(self, inputs: Iterable[Path], context: ScanContext) -> CollectorResult:
         result = CollectorResult()

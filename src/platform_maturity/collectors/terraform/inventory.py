@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from platform_maturity.collectors.base import read_head
 from platform_maturity.collectors.terraform.model import Resource, Source
 from platform_maturity.collectors.terraform.plan import TextLines, read_text
 
@@ -37,18 +36,6 @@ class InventoryError(ValueError):
         super().__init__(message)
         self.message = message
         self.line = line
-
-
-def looks_like_inventory(path: Path) -> bool:
-    """A cloud inventory export, by a cheap sniff of its head."""
-    if path.suffix != ".json":
-        return False
-    head = read_head(path, 4096)
-    if b'"ResourceTagMappingList"' in head or b'"assetType"' in head:
-        return True
-    if b'"Resources"' in head and b'"Arn"' in head:
-        return True
-    return head.lstrip().startswith(b"[") and b'"/subscriptions/' in head
 
 
 def _pairs(tags: Any) -> dict[str, str]:

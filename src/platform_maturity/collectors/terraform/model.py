@@ -12,8 +12,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+# defined with the interpolations in text (values.py), and named here too, where the
+# readers of Terraform have always found them
+from platform_maturity.collectors.terraform.values import INTERPOLATION as INTERPOLATION
+from platform_maturity.collectors.terraform.values import Unknown as Unknown
+from platform_maturity.collectors.terraform.values import interpolation_spans
+
 INDEX = re.compile(r"\[[^\]]*\]")
-INTERPOLATION = "${"
 # first two parts of a reference inside an expression: aws_lb.web, var.x, module.m, ...
 _REFERENCE = re.compile(
     r"(?<![\w.\"-])(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(\.[A-Za-z_][\w-]*)?"
@@ -41,29 +46,6 @@ META_ARGUMENTS = (
     "connection",
     "dynamic",
 )
-
-
-class Unknown:
-    """A value that is only known when Terraform applies the configuration.
-
-    ``candidates`` narrows what it could be (a template with literal text is a string);
-    ``None`` means anything.
-    """
-
-    __slots__ = ("candidates", "expr")
-
-    def __init__(self, expr: str, candidates: tuple[Any, ...] | None = None) -> None:
-        self.expr = expr
-        self.candidates = candidates
-
-    def __repr__(self) -> str:
-        return f"Unknown({self.expr!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Unknown) and other.expr == self.expr
-
-    def __hash__(self) -> int:
-        return hash(self.expr)
 
 
 @dataclass
@@ -153,46 +135,10 @@ def references(expression: str) -> set[str]:
     return found
 
 
-def _spans(text: str) -> Iterator[tuple[int, int]]:
-    """Start and end offsets of each ``${...}`` (nested braces and strings skipped)."""
-    start = text.find(INTERPOLATION)
-    while start >= 0:
-        depth, index, quoted = 0, start + 2, False
-        while index < len(text):
-            char = text[index]
-            if quoted:
-                if char == "\\":
-                    index += 1
-                elif char == '"':
-                    quoted = False
-            elif char == '"':
-                quoted = True
-            elif char == "{":
-                depth += 1
-            elif char == "}":
-                if depth == 0:
-                    break
-                depth -= 1
-            index += 1
-        yield start, min(index + 1, len(text))
-        start = text.find(INTERPOLATION, index + 1)
-
-
 def _interpolations(text: str) -> Iterator[str]:
     """The code inside each ``${...}`` (string literals inside it blanked out)."""
-    for start, end in _spans(text):
+    for start, end in interpolation_spans(text):
         yield re.sub(r'"(?:[^"\\]|\\.)*"', '""', text[start + 2 : end - 1])
-
-
-def template_parts(text: str) -> list[str]:
-    """The literal text around each ``${...}`` of a template: n expressions, n+1 parts."""
-    parts: list[str] = []
-    last = 0
-    for start, end in _spans(text):
-        parts.append(text[last:start])
-        last = end
-    parts.append(text[last:])
-    return parts
 
 
 def collect_refs(value: Any, path: str = "") -> dict[str, frozenset[str]]:

@@ -15,7 +15,6 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
-from platform_maturity.collectors.base import read_head
 from platform_maturity.collectors.terraform.model import (
     INDEX,
     Provider,
@@ -36,16 +35,6 @@ class PlanError(Exception):
         super().__init__(message)
         self.message = message
         self.line = line
-
-
-def looks_like_plan(path: Path) -> bool:
-    """``terraform show -json`` output or a raw state file, by a cheap sniff of its head."""
-    if path.suffix not in (".json", ".tfstate"):
-        return False
-    head = read_head(path)
-    if b'"format_version"' in head and b'"terraform_version"' in head:
-        return True
-    return b'"lineage"' in head and b'"resources"' in head and b'"serial"' in head
 
 
 def parse_json(text: str) -> dict[str, Any]:

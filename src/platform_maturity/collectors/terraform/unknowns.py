@@ -14,7 +14,7 @@ import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from platform_maturity.collectors.terraform.model import INTERPOLATION, Unknown, template_parts
+from platform_maturity.collectors.terraform.values import INTERPOLATION, Unknown, template_parts
 
 
 class _Validator(Protocol):
