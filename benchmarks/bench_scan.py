@@ -145,9 +145,7 @@ def main() -> int:
     compileall.compile_dir(ROOT / "src" / "platform_maturity", quiet=1)
     scratch = Path(tempfile.mkdtemp(prefix="bench-scan-"))
     try:
-        floor = medians(
-            {"floor": lambda: timed([sys.executable, "-c", FLOOR])}, args.runs
-        )["floor"]
+        floor = medians({"floor": lambda: timed([sys.executable, "-c", FLOOR])}, args.runs)["floor"]
         print(f"Medians of {args.runs} runs, whole commands, seconds (ratio: Checkov / ours).")
         print(f"Start-up floor (Python with PyYAML imported, doing nothing): {floor:.2f} s\n")
         header = f"{'input':<30} {'checkov':>8} {'ours':>6} {'ratio':>6} {'stored':>7} {'ratio':>6}"
