@@ -3,10 +3,6 @@ give exactly what Typer gives, and leave every other line (help, mistakes) to Ty
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,21 +10,6 @@ import pytest
 from platform_maturity.cli import scan_run
 from platform_maturity.cli.main import main
 from platform_maturity.cli.scan_run import ScanRequest, read_scan_line
-
-DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-        - name: web
-          image: nginx:latest
-"""
 
 WELL_FORMED = [
     ["scan"],
@@ -114,34 +95,3 @@ def test_typer_reports_what_the_quick_reading_leaves(capsys: pytest.CaptureFixtu
     assert "No such option" in capsys.readouterr().err
     assert main(["scan", "--help"]) == 0
     assert "--fail-on" in capsys.readouterr().out
-
-
-def test_a_quick_scan_starts_without_typer_or_pydantic(tmp_path: Path) -> None:
-    """The second scan of an unchanged workspace reads its settings and the check catalog
-    from the user cache: neither Typer nor Pydantic is imported."""
-    (tmp_path / "ws").mkdir()
-    (tmp_path / "ws" / "maturity.yaml").write_text(
-        "organization: {name: Quick}\nunits: [{slug: shop, name: Shop, namespaces: [shop]}]\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "m").mkdir()
-    (tmp_path / "m" / "web.yaml").write_text(DEPLOYMENT, encoding="utf-8")
-    out = tmp_path / "scan.json"
-    probe = (
-        "import json, sys\n"
-        "from platform_maturity.cli.main import main\n"
-        f"code = main(['-w', {str(tmp_path / 'ws')!r}, 'scan', {str(tmp_path / 'm')!r},"
-        f" '--no-store', '--format', 'json', '--out', {str(out)!r}])\n"
-        "print(json.dumps([code, sorted(sys.modules)]))\n"
-    )
-    env = {**os.environ, "MATURITY_CACHE_DIR": str(tmp_path / "user-cache")}
-    for _run in ("cold", "warm"):  # the second reads the settings and the catalog cached
-        done = subprocess.run(
-            [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
-        )
-        code, modules = json.loads(done.stdout.splitlines()[-1])
-        assert code == 0, done.stderr
-        findings = json.loads(out.read_text(encoding="utf-8"))["findings"]
-        assert {f["unit"] for f in findings} == {"shop"}  # the cached units were used
-    loaded = [m for m in ("typer", "click", "pydantic") if m in modules]
-    assert loaded == [], f"a warm quick scan imported {loaded}"
