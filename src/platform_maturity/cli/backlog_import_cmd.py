@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from platform_maturity.cli.common import actor, console, now, store
+from platform_maturity.cli.common import actor, console, now, progress_bar, store
 from platform_maturity.domain.errors import UserError
 
 
@@ -63,8 +63,6 @@ def import_(
     one that comes back reopens. All files are checked before anything is stored; one bad
     file stops the import with its line and field and nothing changes.
     """
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     from platform_maturity.services.backlog_imports import import_files
 
     if output not in ("terminal", "json"):
@@ -73,18 +71,7 @@ def import_(
         )
     out = console(stderr=output == "json")
     with store(ctx) as (ws, database):
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            console=out,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("Importing", total=None)
-
-            def step(what: str, done: int, total: int) -> None:
-                progress.update(task, description=what, completed=done, total=total)
-
+        with progress_bar(out, "Importing") as step:
             results = import_files(
                 ws,
                 database,

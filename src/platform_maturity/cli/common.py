@@ -124,3 +124,24 @@ def spinner(out: Console, first: str) -> Iterator[Callable[[str], None]]:
     ) as progress:
         task = progress.add_task(first, total=None)
         yield lambda message: progress.update(task, description=message)
+
+
+@contextmanager
+def progress_bar(out: Console, first: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A transient progress bar with the elapsed time; yields a function taking what is
+    being done, how much of it is done and the total."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=out,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(first, total=None)
+
+        def step(what: str, done: int, total: int) -> None:
+            progress.update(task, description=what, completed=done, total=total)
+
+        yield step

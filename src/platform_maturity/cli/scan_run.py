@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from platform_maturity.cli.common import actor, console, now
+from platform_maturity.cli.common import actor, console, now, progress_bar
 from platform_maturity.domain.errors import UserError
 from platform_maturity.services.settings import find_workspace
 
@@ -171,21 +171,7 @@ def _progress(to_stderr: bool) -> Iterator[Progress]:
     if out is None or not out.is_terminal:
         yield lambda _what, _done, _total: None
         return
-    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
-    from rich.progress import Progress as Bar
-
-    with Bar(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=out,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("Scanning", total=None)
-
-        def step(what: str, done: int, total: int) -> None:
-            bar.update(task, description=what, completed=done, total=total)
-
+    with progress_bar(out, "Scanning") as step:
         yield step
 
 
