@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from platform_maturity.domain.errors import UserError
-from platform_maturity.services.settings import find_workspace
+from platform_maturity.services.settings import find_optional_workspace, find_workspace
 
 if TYPE_CHECKING:  # the workspace (Pydantic, the framework) loads only when a command needs it
     import typer
@@ -88,16 +88,11 @@ def workspace(ctx: typer.Context, lean: bool = False) -> Workspace:
 
 def optional_workspace(ctx: typer.Context, lean: bool = False) -> Workspace | None:
     """The workspace if there is one (an explicit --workspace must exist), else None."""
-    state: State = ctx.ensure_object(State)
-    if state.workspace_path is not None:
-        return workspace(ctx, lean)
-    try:
-        found = find_workspace(Path.cwd())
-    except UserError:
-        return None
     from platform_maturity.services.workspace import load_workspace
 
-    return load_workspace(found, lean=lean)
+    state: State = ctx.ensure_object(State)
+    found = find_optional_workspace(Path.cwd(), state.workspace_path)
+    return None if found is None else load_workspace(found, lean=lean)
 
 
 @contextmanager

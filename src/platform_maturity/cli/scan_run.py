@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from platform_maturity.cli.common import actor, console, now, progress_bar
 from platform_maturity.domain.errors import UserError
-from platform_maturity.services.settings import find_workspace
+from platform_maturity.services.settings import find_optional_workspace, find_workspace
 
 if TYPE_CHECKING:
     from platform_maturity.domain.scans import ScanSummary
@@ -119,13 +119,8 @@ def _optional_settings(workspace_path: Path | None) -> ScanSettings | None:
     """The scan settings of the workspace if there is one (an explicit one must exist)."""
     from platform_maturity.services.scan_settings import load_scan_settings
 
-    if workspace_path is not None:
-        return load_scan_settings(find_workspace(Path.cwd(), workspace_path))
-    try:
-        found = find_workspace(Path.cwd())
-    except UserError:
-        return None
-    return load_scan_settings(found)
+    found = find_optional_workspace(Path.cwd(), workspace_path)
+    return None if found is None else load_scan_settings(found)
 
 
 def _finish(summary: ScanSummary, fail_on: str | None) -> int:

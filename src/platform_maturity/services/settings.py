@@ -36,6 +36,17 @@ def find_workspace(start: Path, explicit: Path | None = None) -> Path:
     )
 
 
+def find_optional_workspace(start: Path, explicit: Path | None = None) -> Path | None:
+    """Like :func:`find_workspace`, but None when there is no workspace and none was named
+    (an ``explicit`` one must exist)."""
+    if explicit is not None:
+        return find_workspace(start, explicit)
+    try:
+        return find_workspace(start)
+    except UserError:
+        return None
+
+
 def user_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     """Where derived program data is kept between runs (the validated check catalog):
     MATURITY_CACHE_DIR, else $XDG_CACHE_HOME/platform-maturity, else ~/.cache/..."""
