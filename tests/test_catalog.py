@@ -124,3 +124,36 @@ def test_the_check_file_format_carries_every_field_of_a_check() -> None:
     """What to_definition copies by name: a field added on one side only is caught here."""
     assert set(CheckFile.model_fields) == {f.name for f in fields(CheckDefinition)}
     assert set(EquivalentsFile.model_fields) == {f.name for f in fields(Equivalents)}
+
+
+def test_compiled_schema_code_runs_without_fastjsonschema_and_keeps_its_verdicts() -> None:
+    """The code takes its exceptions (and a stand-in for Decimal) from the namespace it runs
+    in; alternatives (anyOf) still catch a failing branch, and numbers are still numbers."""
+    from platform_maturity.checks.validators import SchemaValidator, compile_code
+
+    schema = {
+        "type": "object",
+        "required": ["spec"],
+        "properties": {
+            "spec": {
+                "type": "object",
+                "properties": {
+                    "replicas": {"type": "number", "minimum": 2},
+                    "mode": {"anyOf": [{"type": "string", "pattern": "^fast"}, {"const": 3}]},
+                },
+            }
+        },
+    }
+    code = compile_code(schema)
+    assert "fastjsonschema" not in code.co_names and "decimal" not in code.co_names
+    validator = SchemaValidator(schema, code)
+    assert validator.is_valid({"spec": {"replicas": 2.5, "mode": "faster"}})
+    assert validator.is_valid({"spec": {"mode": 3}})
+    assert not validator.is_valid({"spec": {"mode": "slow"}})
+    assert not validator.is_valid({"spec": {"replicas": True}})  # a boolean is no number
+    assert not validator.is_valid({"spec": {"replicas": 1}})
+    assert not validator.is_valid({})
+    # arithmetic with Decimal (multipleOf) keeps the real one
+    steps = compile_code({"type": "object", "properties": {"n": {"multipleOf": 0.5}}})
+    assert SchemaValidator({}, steps).is_valid({"n": 1.5})
+    assert not SchemaValidator({}, steps).is_valid({"n": 1.25})

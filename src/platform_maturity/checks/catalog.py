@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -118,12 +119,10 @@ def _cache_material(
     overrides: Sequence[Path] = (),
 ) -> bytes:
     """What a validated catalog depends on, as bytes to hash."""
-    import fastjsonschema  # the checks' compiled code imports it too
-
     digest = hashlib.sha256()
     parts: list[bytes] = [
         sys.version.encode(),  # compiled code is marshalled for this Python
-        str(fastjsonschema.VERSION).encode(),
+        _compiler_version(),
     ]
     if isinstance(functions, LazyFunctions):  # their modules' files: none is imported
         parts.append(functions.fingerprint())
@@ -143,6 +142,18 @@ def _cache_material(
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.digest()
+
+
+def _compiler_version() -> bytes:
+    """The version file of fastjsonschema, which wrote the compiled code: read, not imported
+    (a scan with a cached catalog runs that code without loading fastjsonschema)."""
+    spec = importlib.util.find_spec("fastjsonschema")
+    if spec is None or spec.origin is None:
+        return b"-"
+    try:
+        return (Path(spec.origin).parent / "version.py").read_bytes()
+    except OSError:
+        return spec.origin.encode()
 
 
 def _encode(catalog: Catalog) -> dict[str, Any]:

@@ -20,7 +20,6 @@ import marshal
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from types import CodeType
 from typing import Any
 
@@ -29,7 +28,10 @@ SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"  # what fastjsonschem
 
 # how a schema is compiled, part of its key: compiled code cached under an older key (with
 # the validator's messages built on every failure) is compiled again, not used
-COMPILED_AS = "fastjsonschema draft-07, no defaults, no formats, failures raise _NotValid"
+COMPILED_AS = (
+    "fastjsonschema draft-07, no defaults, no formats, failures raise _NotValid,"
+    " exceptions and Decimal from the namespace"
+)
 
 
 def schema_key(schema: Any) -> str:
@@ -77,10 +79,37 @@ def unsupported_keywords(node: Any) -> set[str]:
 
 # Each failure in fastjsonschema's code is a one-line raise of an exception built with a
 # message, the value and the whole failing schema. Checks need the verdict, never why: a
-# bare exception (see _not_valid) instead halves the cost of checking a failing object.
+# bare exception (_NotValid) instead halves the cost of checking a failing object.
 # (Its own ``detailed_exceptions=False`` cannot compile ``const`` in fastjsonschema 2.22.)
 _RAISE = re.compile(r"^( *)raise JsonSchemaValueException\(.*\)$", re.MULTILINE)
 _PLAIN_RAISE = r"\1raise _NotValid"
+# The code imports its exceptions from fastjsonschema; compiled code takes ours from the
+# namespace it runs in instead, so a scan does not load fastjsonschema (nor ``decimal``,
+# unless the code does arithmetic with it) only to run the code.
+_IMPORTS = re.compile(
+    r"^from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException$",
+    re.MULTILINE,
+)
+_DECIMAL = re.compile(r"^from decimal import Decimal$", re.MULTILINE)
+
+
+class SchemaFailure(Exception):
+    """What compiled schema code raises when a value fails (fastjsonschema's raises take
+    a message and details: kept for the generated code, never read)."""
+
+    def __init__(self, *args: object, **_details: object) -> None:
+        super().__init__(*args)
+
+
+class _NoDecimal:
+    """Stands for ``decimal.Decimal`` in code that only tests whether a number is one
+    (``isinstance(x, (int, float, Decimal))``): parsed YAML and JSON never hold one."""
+
+
+class _NotValid(SchemaFailure):
+    """The bare failure of rewritten raises, made by the exception's own C constructor."""
+
+    __init__ = Exception.__init__
 
 
 def compile_code(schema: dict[str, Any]) -> CodeType:
@@ -101,10 +130,15 @@ def compile_code(schema: dict[str, Any]) -> CodeType:
         {**schema, "$schema": SCHEMA_DIALECT}, use_default=False, use_formats=False
     )
     name = f"<check schema {schema_key(schema)}>"
-    try:
-        return compile(_RAISE.sub(_PLAIN_RAISE, source), name, "exec")
-    except SyntaxError:  # raise statements of another shape: the code as generated
+    lean, imports = _IMPORTS.subn("", source)
+    if imports != 1:  # generated another way: the code as it is, with its own exceptions
         return compile(source, name, "exec")
+    if "Decimal(" not in lean:  # only in isinstance tests: see _NoDecimal
+        lean = _DECIMAL.sub("", lean)
+    try:
+        return compile(_RAISE.sub(_PLAIN_RAISE, lean), name, "exec")
+    except SyntaxError:  # raise statements of another shape: those raises as generated
+        return compile(lean, name, "exec")
 
 
 def dump_code(code: CodeType) -> bytes:
@@ -118,19 +152,6 @@ def load_code(blob: bytes) -> CodeType:
     return code
 
 
-@cache
-def _not_valid() -> type[Exception]:
-    """What compiled checks raise on a failure: fastjsonschema's exception (its code
-    catches that one) made without a message, by the exception's own C constructor."""
-    from fastjsonschema import JsonSchemaValueException
-
-    class NotValid(JsonSchemaValueException):
-        __init__ = ValueError.__init__
-
-    made: type[Exception] = NotValid
-    return made
-
-
 @dataclass(frozen=True)
 class SchemaValidator:
     """``is_valid`` for one schema, from its compiled code."""
@@ -141,8 +162,15 @@ class SchemaValidator:
     _error: type[Exception] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        namespace: dict[str, Any] = {"_NotValid": _not_valid()}
-        exec(self.code, namespace)  # our own generated code, from our own check files
+        namespace: dict[str, Any] = {
+            "_NotValid": _NotValid,
+            "JsonSchemaValueException": SchemaFailure,
+            "JsonSchemaValuesException": SchemaFailure,
+            "Decimal": _NoDecimal,
+        }
+        # our own generated code, from our own check files; code generated another way
+        # imports fastjsonschema's exceptions over these names, and those are caught then
+        exec(self.code, namespace)
         object.__setattr__(self, "_validate", namespace["validate"])
         object.__setattr__(self, "_error", namespace["JsonSchemaValueException"])
 

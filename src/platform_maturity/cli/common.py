@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import getpass
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,27 +20,11 @@ if TYPE_CHECKING:  # the workspace (Pydantic, the framework) loads only when a c
     from platform_maturity.services.workspace import Database, Workspace
 
 NOW_ENV = "MATURITY_NOW"
-# A command makes many objects that live as long as the process (modules, classes, models
-# and validators at start-up, then the parsed inputs of a scan) and little garbage: the
-# collector looks at its youngest generation only every this many new objects (Python's
-# default is 700, which made start-up spend a tenth of its time collecting nothing).
-GC_THRESHOLD = 50_000
 
 
 @dataclass
 class State:
     workspace_path: Path | None = None
-
-
-@contextmanager
-def rare_collections() -> Iterator[None]:
-    """Collect garbage rarely while a command runs; the thresholds as they were afterwards."""
-    usual = gc.get_threshold()
-    gc.set_threshold(max(usual[0], GC_THRESHOLD), usual[1], usual[2])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*usual)
 
 
 def now() -> datetime:
@@ -68,7 +50,11 @@ def parse_when(text: str, field: str) -> datetime:
 
 
 def actor() -> str:
-    return os.environ.get("MATURITY_ACTOR") or getpass.getuser()
+    if found := os.environ.get("MATURITY_ACTOR"):
+        return found
+    import getpass  # only when no actor is set (the terminal module it loads is not free)
+
+    return getpass.getuser()
 
 
 def console(stderr: bool = False) -> Console:

@@ -182,9 +182,18 @@ class _Parser(argparse.ArgumentParser):
         raise _NotForUs(message)
 
 
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    """argparse's formatter with a set width: it is made only to check the options as they
+    are added (this parser never prints help), and asking the terminal's width would load
+    the ``shutil`` module."""
+    return argparse.HelpFormatter(prog, width=80)
+
+
 def _parser() -> argparse.ArgumentParser:
     """The options of the Typer command (:func:`.scan_cmd.scan`), as argparse reads them."""
-    parser = _Parser(prog="maturity scan", add_help=False, allow_abbrev=False)
+    parser = _Parser(
+        prog="maturity scan", add_help=False, allow_abbrev=False, formatter_class=_formatter
+    )
     parser.add_argument("paths", nargs="*", type=Path)
     parser.add_argument("--format", "-f", dest="fmt", default="terminal")
     parser.add_argument("--out", "-o", type=Path, default=None)

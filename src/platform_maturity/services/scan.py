@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time
@@ -126,6 +125,8 @@ def exemption_warnings(settings: ScanSettings, catalog: Catalog, now: datetime) 
     for index, exemption in enumerate(settings.exemptions):
         where = f"{settings.config_name}: scan.exemptions[{index}] (check {exemption.check!r})"
         if not any(fnmatch.fnmatchcase(i, exemption.check) for i in ids):
+            import difflib  # only for a typo: not loaded on every scan
+
             closest = difflib.get_close_matches(exemption.check, ids, n=1)
             hint = f"; did you mean {closest[0]!r}?" if closest else ""
             warnings.append(f"{where}: matches no check, so it exempts nothing{hint}")
