@@ -73,11 +73,13 @@ NOT_FOR_A_SCAN = (
     "platform_maturity.collectors.terraform.relations",
     "platform_maturity.collectors.terraform.embedded",
     # compiled check schemas run without the compiler (or decimal); suggestions for a
-    # mistyped exemption and the terminal's width are not needed either
+    # mistyped exemption and the terminal's width are not needed either, and cache keys are
+    # digests without OpenSSL
     "fastjsonschema",
     "decimal",
     "difflib",
     "shutil",
+    "hashlib",
 )
 
 

@@ -2,8 +2,9 @@
 is fast, and the validated framework and check catalog, so commands start fast.
 
 An entry is what a parser made of one file's bytes (the documents of a manifest, the
-blocks of a ``.tf`` file), keyed by the SHA-256 of the bytes, the collector's id and
-version, the kind of parse with its parser's version, and :data:`PARSER_VERSION`. A
+blocks of a ``.tf`` file), keyed by a digest (:mod:`platform_maturity.digest`) of the
+bytes, the collector's id and version, the kind of parse with its parser's version, and
+:data:`PARSER_VERSION`. A
 changed file gets a new key; a changed parser gets new keys once its version is bumped.
 Entries are pickles of plain values (dicts, lists, tuples, strings, numbers, dates),
 read back with an unpickler that refuses anything else, so an entry can never run code.
@@ -28,7 +29,6 @@ Collectors create one :class:`ParseCache` per scan from ``ScanContext.cache_dir`
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 import pickle
@@ -39,6 +39,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from platform_maturity.digest import hasher
 
 if TYPE_CHECKING:
     import sqlite3
@@ -128,7 +130,7 @@ class ParseCache:
         return None if self.directory is None else self.directory / DATABASE
 
     def key(self, kind: str, version: str, raw: bytes) -> str:
-        digest = hashlib.sha256()
+        digest = hasher()
         for part in (self.scope, kind, version, PARSER_VERSION):
             digest.update(part.encode("utf-8"))
             digest.update(b"\x00")

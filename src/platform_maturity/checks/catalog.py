@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,6 +19,7 @@ from platform_maturity.checks.validators import (
     load_code,
     schema_key,
 )
+from platform_maturity.digest import hasher
 from platform_maturity.domain.checks import CheckDefinition, Equivalents
 from platform_maturity.domain.errors import UserError
 
@@ -119,7 +119,7 @@ def _cache_material(
     overrides: Sequence[Path] = (),
 ) -> bytes:
     """What a validated catalog depends on, as bytes to hash."""
-    digest = hashlib.sha256()
+    digest = hasher()
     parts: list[bytes] = [
         sys.version.encode(),  # compiled code is marshalled for this Python
         _compiler_version(),

@@ -14,7 +14,6 @@ rejects: ``true`` equals ``1`` and ``false`` equals ``0`` in ``enum`` and ``cons
 
 from __future__ import annotations
 
-import hashlib
 import json
 import marshal
 import re
@@ -22,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import CodeType
 from typing import Any
+
+from platform_maturity.digest import hasher
 
 SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"  # what fastjsonschema compiles
 
@@ -38,7 +39,7 @@ def schema_key(schema: Any) -> str:
     """A stable key for a schema compiled as we compile it: the digest of its canonical
     JSON and of :data:`COMPILED_AS`."""
     text = json.dumps([COMPILED_AS, schema], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return hasher(text.encode("utf-8")).hexdigest()[:32]
 
 
 # draft 2020-12 keywords draft-07 does not know: a compiled schema would ignore them silently

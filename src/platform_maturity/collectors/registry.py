@@ -12,7 +12,6 @@ or removing a package changes the folder it goes into, and so the key.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
 import sys
@@ -21,6 +20,7 @@ from typing import Any
 
 from platform_maturity.checks.functions import LazyFunctions
 from platform_maturity.collectors.base import Collector
+from platform_maturity.digest import hasher
 
 ENTRY_POINT_GROUP = "platform_maturity.collectors"
 
@@ -84,7 +84,7 @@ def _entry_points() -> list[tuple[str, str]]:
 
 def _installed_state() -> bytes:
     """The folders packages are found in, with their modification times."""
-    digest = hashlib.sha256(sys.version.encode())
+    digest = hasher(sys.version.encode())
     for folder in sys.path:
         try:
             stamp = os.stat(folder or ".").st_mtime_ns

@@ -15,7 +15,6 @@ validation, never a result.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from platform_maturity.digest import hasher
 from platform_maturity.services.settings import user_cache_dir
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def load_scan_settings(config_path: Path, env: Mapping[str, str] | None = None) 
     config_path = config_path.resolve()
     raw = config_path.read_bytes()
     cache = ParseCache(user_cache_dir(env) / "workspace", scope="scan-settings")
-    digest = hashlib.sha256()
+    digest = hasher()
     # what decides whether a file is valid and what is kept of it: a new program validates anew
     code = _code("scan_settings.py", "workspace.py")
     for part in (*code, str(config_path).encode(), raw):
