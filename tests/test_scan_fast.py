@@ -24,6 +24,9 @@ WELL_FORMED = [
     ["scan", "--format", "json", "--format", "sarif", "p"],  # the last one counts
     ["scan", "--format", "yaml"],  # a bad value: both read it; execute() refuses it
     ["scan", "--fail-on", "urgent"],
+    ["scan", "-f=json"],  # the value is "=json", as Click reads it; execute() refuses it
+    ["scan", "--no-store", "--no-store", "-o", "a", "--out=b"],
+    ["-w", "ws", "-w", "other", "scan"],
 ]
 
 FOR_TYPER = [
@@ -35,6 +38,11 @@ FOR_TYPER = [
     ["scan", "--form", "json"],  # an abbreviation: Typer does not take them either
     ["scan", "--format"],
     ["scan", "--no-store=yes"],
+    ["scan", "--format="],
+    ["scan", "--out", "-"],
+    ["scan", "-"],
+    ["scan", "-x"],
+    ["scan", "--list-checks=no"],
     ["scan", "--", "-odd-name"],
     ["-w", "scan"],
     ["-wws", "scan"],
@@ -83,11 +91,16 @@ def test_the_options_of_the_typer_command_are_all_read(monkeypatch: pytest.Monke
     typer_options = sorted(
         o for p in command.params for o in p.opts if o.startswith("-") and o != "--help"
     )
-    quick = scan_run._parser()
-    quick_options = sorted(o for a in quick._actions for o in a.option_strings)
+    quick_options = sorted([*scan_run.VALUED_OPTIONS, *scan_run.FLAG_OPTIONS])
     assert quick_options == typer_options
     fields = set(ScanRequest.__dataclass_fields__)
     assert {p.name for p in command.params} - {"help"} == fields
+    set_by_options = {*scan_run.VALUED_OPTIONS.values(), *scan_run.FLAG_OPTIONS.values()}
+    assert set_by_options == fields - {"paths"}
+    flags = sorted(
+        o for p in command.params if getattr(p, "is_flag", False) for o in p.opts if o != "--help"
+    )
+    assert sorted(scan_run.FLAG_OPTIONS) == flags
 
 
 def test_typer_reports_what_the_quick_reading_leaves(capsys: pytest.CaptureFixture[str]) -> None:

@@ -80,6 +80,7 @@ NOT_FOR_A_SCAN = (
     "difflib",
     "shutil",
     "hashlib",
+    "argparse",  # the quick reading of the command line is a few lines of its own
 )
 
 

@@ -3,8 +3,8 @@
 The Typer command (:mod:`.scan_cmd`) defines the command line, its help and its errors.
 A scan is what CI pipelines and pre-commit hooks run on every change, where most of a
 small scan's time used to go to starting Typer (which builds a Pydantic adapter per
-parameter). So :func:`fast_scan` reads a well-formed scan command line itself, with the
-standard library's ``argparse`` configured like the Typer command, and runs
+parameter). So :func:`fast_scan` reads a plainly well-formed scan command line itself (the
+few options of the Typer command, in the forms Typer takes them) and runs
 :func:`execute` directly; anything else (``--help``, a mistake, an unusual form) goes to
 Typer, which says what it says today. Both paths run the same :func:`execute`, and a test
 holds the two readings of the command line to the same result.
@@ -12,14 +12,13 @@ holds the two readings of the command line to the same result.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from platform_maturity.cli.common import actor, console, now, progress_bar
 from platform_maturity.domain.errors import UserError
@@ -173,39 +172,22 @@ def _progress(to_stderr: bool) -> Iterator[Progress]:
 # --- the quick reading of the command line -------------------------------------------------
 
 
-class _NotForUs(Exception):
-    """The command line is not one the quick reading is sure of: Typer reads it."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _NotForUs(message)
-
-
-def _formatter(prog: str) -> argparse.HelpFormatter:
-    """argparse's formatter with a set width: it is made only to check the options as they
-    are added (this parser never prints help), and asking the terminal's width would load
-    the ``shutil`` module."""
-    return argparse.HelpFormatter(prog, width=80)
-
-
-def _parser() -> argparse.ArgumentParser:
-    """The options of the Typer command (:func:`.scan_cmd.scan`), as argparse reads them."""
-    parser = _Parser(
-        prog="maturity scan", add_help=False, allow_abbrev=False, formatter_class=_formatter
-    )
-    parser.add_argument("paths", nargs="*", type=Path)
-    parser.add_argument("--format", "-f", dest="fmt", default="terminal")
-    parser.add_argument("--out", "-o", type=Path, default=None)
-    parser.add_argument("--list-checks", action="store_true")
-    parser.add_argument("--no-store", action="store_true")
-    parser.add_argument("--fail-on", default=None)
-    return parser
+# The options of the Typer command (:func:`.scan_cmd.scan`) by the ScanRequest field each
+# sets; a test holds these tables to the Typer command's options.
+VALUED_OPTIONS = {"--format": "fmt", "-f": "fmt", "--out": "out", "-o": "out"}
+VALUED_OPTIONS |= {"--fail-on": "fail_on"}
+FLAG_OPTIONS = {"--list-checks": "list_checks", "--no-store": "no_store"}
 
 
 def read_scan_line(argv: Sequence[str]) -> tuple[Path | None, ScanRequest] | None:
     """The workspace option and the request of ``[-w PATH] scan ...``; None when the line is
-    anything else, asks for help, or is not well formed (Typer then reads it)."""
+    anything else, asks for help, or is not plainly well formed (Typer then reads it).
+
+    Options come as Typer (Click) takes them: ``--format json``, ``--format=json``, ``-f
+    json`` or ``-fjson``, anywhere among the paths, the last of a repeated one counting.
+    Anything less plain (``--``, a path or value that starts with ``-``, an option without
+    its value, a flag with one) is left to Typer, which says what is wrong or reads it.
+    """
     args = list(argv)
     workspace: Path | None = None
     while args and args[0] != "scan":
@@ -214,19 +196,38 @@ def read_scan_line(argv: Sequence[str]) -> tuple[Path | None, ScanRequest] | Non
             del args[:2]
         else:
             return None
-    if not args or "--help" in args or "--" in args:  # argparse reads "--" its own way
+    if not args:
         return None
-    try:
-        parsed = _parser().parse_intermixed_args(args[1:])
-    except _NotForUs:
-        return None
+    values: dict[str, object] = {}
+    paths: list[Path] = []
+    rest = iter(args[1:])
+    for arg in rest:
+        if not arg.startswith("-"):
+            paths.append(Path(arg))
+            continue
+        if arg.startswith("--"):
+            name, equals, inline = arg.partition("=")
+            attached = inline if equals else None
+        else:
+            name, attached = arg[:2], arg[2:] or None
+        if name in FLAG_OPTIONS and attached is None:
+            values[FLAG_OPTIONS[name]] = True
+        elif name in VALUED_OPTIONS:
+            value = attached if attached is not None else next(rest, None)
+            if not value or value.startswith("-"):
+                return None
+            values[VALUED_OPTIONS[name]] = value
+        else:
+            return None  # --help, --, an unknown option or a misused one
+    out = values.get("out")
+    fail_on = values.get("fail_on")
     return workspace, ScanRequest(
-        paths=tuple(parsed.paths),
-        fmt=parsed.fmt,
-        out=parsed.out,
-        list_checks=parsed.list_checks,
-        no_store=parsed.no_store,
-        fail_on=parsed.fail_on,
+        paths=tuple(paths),
+        fmt=str(values.get("fmt", "terminal")),
+        out=None if out is None else Path(str(out)),
+        list_checks=bool(values.get("list_checks", False)),
+        no_store=bool(values.get("no_store", False)),
+        fail_on=None if fail_on is None else str(fail_on),
     )
 
 
