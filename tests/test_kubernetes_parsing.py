@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -106,3 +108,52 @@ def test_span_index_is_the_first_and_last_line_under_each_path(
         for prefix in prefixes
     }
     assert span_index(lines) == expected
+
+
+def test_a_scan_reads_each_small_manifest_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Discovery sniffs every candidate file; a manifest it read whole is parsed from those
+    bytes, and only a larger one is opened again."""
+    import builtins
+
+    from platform_maturity.collectors.kubernetes import manifests
+
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: %s}\nspec:\n  containers: [{name: a}]\n"
+    (tmp_path / "small.yaml").write_text(pod % "small")
+    padding = "# " + "x" * 100 + "\n"
+    (tmp_path / "large.yaml").write_text(pod % "large" + padding * 700)  # over the head
+    (tmp_path / "notes.yaml").write_text("just: settings\n")
+    collector = KubernetesCollector()
+    inputs = collector.discover([tmp_path])
+    assert [p.name for p in inputs] == ["large.yaml", "small.yaml"]
+    opened: list[str] = []
+
+    def recording_open(path: Path, *args: Any, **kwargs: Any) -> Any:
+        opened.append(Path(path).name)
+        return builtins.open(path, *args, **kwargs)
+
+    monkeypatch.setattr(manifests, "open", recording_open, raising=False)
+    result = collector.collect(
+        inputs, ScanContext(catalog=CATALOG, now=NOW, root=tmp_path, scan_roots=[tmp_path])
+    )
+    assert opened == ["large.yaml"]
+    assert {o.subject for o in result.observations} == {"Pod/default/small", "Pod/default/large"}
+    # kept bytes are handed over once: a second collect reads the files again
+    monkeypatch.undo()
+    again = collector.collect(
+        inputs, ScanContext(catalog=CATALOG, now=NOW, root=tmp_path, scan_roots=[tmp_path])
+    )
+    assert [o.message for o in again.observations] == [o.message for o in result.observations]
+
+
+def test_the_sniffer_keeps_whole_files_within_its_budget(tmp_path: Path) -> None:
+    from platform_maturity.collectors.kubernetes.manifests import Sniffer
+
+    text = b"apiVersion: v1\nkind: ConfigMap\n"
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_bytes(text)
+    sniff = Sniffer(budget=len(text) + 1)
+    assert sniff(tmp_path / "a.yaml") and sniff(tmp_path / "b.yaml")
+    assert sniff.whole == {tmp_path / "a.yaml": text}  # b did not fit: it is read again
+    assert not sniff(tmp_path / "a.txt")

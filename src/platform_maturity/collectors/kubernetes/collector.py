@@ -39,9 +39,9 @@ from platform_maturity.collectors.kubernetes.chart_reasons import (
 from platform_maturity.collectors.kubernetes.manifests import (
     SUFFIXES,
     K8sObject,
+    Sniffer,
     interpolations,
     load_objects,
-    looks_like_manifest,
 )
 from platform_maturity.collectors.kubernetes.observations import Finding, Observer
 from platform_maturity.collectors.kubernetes.relations import (
@@ -306,12 +306,13 @@ class KubernetesCollector:
 
     def __init__(self) -> None:
         self.last_cache: ParseCache | None = None  # the parse cache of the latest collect
+        self._read: dict[Path, bytes] = {}  # files discovery read whole, until collected
 
     def discover(self, roots: Sequence[Path]) -> list[Path]:
         """Manifests and cluster dumps, and the Terraform inputs that may declare objects."""
-        found = walk(
-            roots, looks_like_manifest, keep_given=True, list_outside_links=True, suffixes=SUFFIXES
-        )
+        sniff = Sniffer()
+        found = walk(roots, sniff, keep_given=True, list_outside_links=True, suffixes=SUFFIXES)
+        self._read = sniff.whole
         found.extend(TerraformCollector().discover(roots))
         return list(dict.fromkeys(found))
 
@@ -334,9 +335,10 @@ class KubernetesCollector:
                 continue
             display = context.relative(path)
             try:
-                objects.extend(load_objects(path, display, cache))
+                objects.extend(load_objects(path, display, cache, self._read.pop(path, None)))
             except UserError as exc:
                 result.problems.append(Problem(display, exc.message, exc.line))
+        self._read = {}
         if terraform:
             with activated(cache):
                 objects.extend(self._from_terraform(terraform, context, result))

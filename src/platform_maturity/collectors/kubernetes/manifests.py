@@ -32,6 +32,7 @@ POD_SPEC_PATHS: dict[str, PathKey] = {
 SUFFIXES = (".yaml", ".yml", ".json")  # of the files looks_like_manifest may take
 MAX_BYTES = 20 * 1024 * 1024
 BINARY_SNIFF = 8192  # a NUL byte among the first bytes marks a binary file
+HEAD_BYTES = 65536  # what the sniff reads of a file
 MANIFEST_PARSER_VERSION = f"1/PyYAML {yaml.__version__}"  # part of the parse cache's keys
 Span = tuple[int | None, int | None]
 
@@ -194,20 +195,24 @@ def _encode(documents: list[Located]) -> list[tuple[Any, dict[PathKey, int]]]:
     return [(doc.data, doc.lines) for doc in documents]
 
 
-def load_objects(path: Path, display: str, cache: ParseCache | None = None) -> list[K8sObject]:
+def load_objects(
+    path: Path, display: str, cache: ParseCache | None = None, raw: bytes | None = None
+) -> list[K8sObject]:
     """Every Kubernetes object in a YAML or JSON file (multi-document, ``List`` kinds).
 
-    With a ``cache``, a file whose bytes were parsed before is not parsed again.
+    ``raw``: the file's bytes when they were read already (see :class:`Sniffer`). With a
+    ``cache``, a file whose bytes were parsed before is not parsed again.
     """
-    with open(path, "rb", buffering=0) as handle:  # one open for the size and the bytes
-        size = os.fstat(handle.fileno()).st_size
-        if size > MAX_BYTES:
-            raise UserError(
-                f"file too large to scan ({size:,} bytes)",
-                file=display,
-                hint=f"Files over {MAX_BYTES // (1024 * 1024)} MB are skipped.",
-            )
-        raw = handle.readall()
+    if raw is None:
+        with open(path, "rb", buffering=0) as handle:  # one open for the size and the bytes
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_BYTES:
+                raise UserError(
+                    f"file too large to scan ({size:,} bytes)",
+                    file=display,
+                    hint=f"Files over {MAX_BYTES // (1024 * 1024)} MB are skipped.",
+                )
+            raw = handle.readall()
     if b"\x00" in raw[:BINARY_SNIFF]:
         raise UserError("binary file, not a manifest", file=display)
     try:
@@ -246,7 +251,33 @@ def looks_like_manifest(path: Path) -> bool:
     to be reported as unreadable rather than skipped unseen."""
     if path.suffix not in SUFFIXES:
         return False
-    head = read_head(path)
+    return _head_looks_like_manifest(path, read_head(path, HEAD_BYTES))
+
+
+class Sniffer:
+    """:func:`looks_like_manifest` that keeps the files it read whole (most manifests are
+    smaller than the head it reads, up to ``budget`` bytes in all), so that a scan reads
+    each of them once."""
+
+    def __init__(self, budget: int = 64 * 1024 * 1024) -> None:
+        self.whole: dict[Path, bytes] = {}
+        self.budget = budget
+
+    def __call__(self, path: Path) -> bool:
+        if path.suffix not in SUFFIXES:
+            return False
+        head = read_head(path, HEAD_BYTES + 1)
+        whole = len(head) <= HEAD_BYTES
+        head = head[:HEAD_BYTES]
+        if not _head_looks_like_manifest(path, head):
+            return False
+        if whole and len(head) <= self.budget:
+            self.whole[path] = head
+            self.budget -= len(head)
+        return True
+
+
+def _head_looks_like_manifest(path: Path, head: bytes) -> bool:
     if b"\x00" in head[:BINARY_SNIFF]:
         return True  # binary under a manifest's name: read, so it is reported as such
     if b"apiVersion" not in head or b"kind" not in head:
