@@ -23,6 +23,7 @@ from platform_maturity.collectors.terraform.model import (
     Unknown,
     subject_for,
 )
+from platform_maturity.collectors.terraform.values import closing_brace
 
 MAX_BYTES = 200 * 1024 * 1024
 _ADDRESS = re.compile(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -75,25 +76,8 @@ class TextLines:
         if start < 0:
             line = self.line(offset)
             return line, line
-        depth, index, quoted = 0, start, False
-        text = self.text
-        while index < len(text):
-            char = text[index]
-            if quoted:
-                if char == "\\":
-                    index += 1
-                elif char == '"':
-                    quoted = False
-            elif char == '"':
-                quoted = True
-            elif char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            index += 1
-        return self.line(start), self.line(min(index, len(text) - 1))
+        end = closing_brace(self.text, start + 1)
+        return self.line(start), self.line(min(end, len(self.text) - 1))
 
     def of_address(self, address: str) -> tuple[int | None, int | None]:
         return self.span(self.first.get(address))

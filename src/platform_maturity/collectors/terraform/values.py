@@ -36,29 +36,36 @@ class Unknown:
         return hash(self.expr)
 
 
+def closing_brace(text: str, index: int) -> int:
+    """Where the ``}`` closing a brace opened just before ``index`` is (nested braces and
+    double-quoted strings skipped); ``len(text)`` when nothing closes it."""
+    depth, quoted = 0, False
+    while index < len(text):
+        char = text[index]
+        if quoted:
+            if char == "\\":
+                index += 1
+            elif char == '"':
+                quoted = False
+        elif char == '"':
+            quoted = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            if depth == 0:
+                return index
+            depth -= 1
+        index += 1
+    return len(text)
+
+
 def interpolation_spans(text: str) -> Iterator[tuple[int, int]]:
     """Start and end offsets of each ``${...}`` (nested braces and strings skipped)."""
     start = text.find(INTERPOLATION)
     while start >= 0:
-        depth, index, quoted = 0, start + 2, False
-        while index < len(text):
-            char = text[index]
-            if quoted:
-                if char == "\\":
-                    index += 1
-                elif char == '"':
-                    quoted = False
-            elif char == '"':
-                quoted = True
-            elif char == "{":
-                depth += 1
-            elif char == "}":
-                if depth == 0:
-                    break
-                depth -= 1
-            index += 1
-        yield start, min(index + 1, len(text))
-        start = text.find(INTERPOLATION, index + 1)
+        end = closing_brace(text, start + 2)
+        yield start, min(end + 1, len(text))
+        start = text.find(INTERPOLATION, end + 1)
 
 
 def template_parts(text: str) -> list[str]:
