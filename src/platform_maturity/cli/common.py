@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,6 +47,14 @@ def parse_when(text: str, field: str) -> datetime:
             hint="Use ISO 8601, e.g. 2026-09-30 or 2026-09-30T14:00:00+02:00.",
         ) from None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def one_of(value: str, choices: Sequence[str], option: str, what: str) -> None:
+    """Refuse an option's value that is not one of ``choices`` (a UserError naming both)."""
+    if value not in choices:
+        raise UserError(
+            f"unknown {what}", field=option, value=value, hint="Use one of: " + ", ".join(choices)
+        )
 
 
 def actor() -> str:

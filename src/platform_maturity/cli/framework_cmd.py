@@ -9,7 +9,7 @@ import typer
 from rich.markdown import Markdown
 from rich.table import Table
 
-from platform_maturity.cli.common import State, console
+from platform_maturity.cli.common import State, console, one_of
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.framework import Framework, Goal, Pillar
 from platform_maturity.framework.loader import load_framework
@@ -176,13 +176,7 @@ def export(
     from platform_maturity.reports.framework_export import FORMATS
     from platform_maturity.reports.framework_export import export as do_export
 
-    if fmt not in FORMATS:
-        raise UserError(
-            "unknown export format",
-            field="--format",
-            value=fmt,
-            hint="Use one of: " + ", ".join(FORMATS),
-        )
+    one_of(fmt, FORMATS, "--format", "export format")
     text = do_export(_framework(ctx), fmt)
     if out is None:
         typer.echo(text, nl=False)

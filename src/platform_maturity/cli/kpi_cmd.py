@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from platform_maturity.cli.common import actor, console, now, parse_when, store
+from platform_maturity.cli.common import actor, console, now, one_of, parse_when, store
 from platform_maturity.domain.errors import UserError
 
 FORMATS = ("terminal", "json", "markdown")
@@ -58,10 +58,7 @@ def kpi(
     """Show every KPI against its target, with n, mean, median, p90, exclusions and trend."""
     if ctx.invoked_subcommand is not None:
         return
-    if fmt not in FORMATS:
-        raise UserError(
-            "unknown format", field="--format", value=fmt, hint="Use one of: " + ", ".join(FORMATS)
-        )
+    one_of(fmt, FORMATS, "--format", "format")
     from platform_maturity.reports.kpi_markdown import render_kpi_markdown
     from platform_maturity.reports.kpi_terminal import render_kpi_terminal
     from platform_maturity.services.kpi import build_kpi_report, record_pillar_metrics

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from platform_maturity.cli.common import actor, console, now, parse_when, store
+from platform_maturity.cli.common import actor, console, now, one_of, parse_when, store
 from platform_maturity.domain.errors import UserError
 from platform_maturity.reports.render import FORMATS, render
 from platform_maturity.reports.terminal import make_table, render_diff, render_terminal
@@ -61,13 +61,7 @@ def report(
     ] = False,
 ) -> None:
     """The scorecard: level and score per pillar, metrics, top gaps, changes since last snapshot."""
-    if fmt not in FORMATS:
-        raise UserError(
-            "unknown report format",
-            field="--format",
-            value=fmt,
-            hint="Use one of: " + ", ".join(FORMATS),
-        )
+    one_of(fmt, FORMATS, "--format", "report format")
     with store(ctx) as (ws, database):
         moment = parse_when(as_of, "--as-of") if as_of else now()
         model = report_model(ws, database, moment, unit, include_security)

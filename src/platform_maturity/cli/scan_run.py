@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from platform_maturity.cli.common import actor, console, now, progress_bar
-from platform_maturity.domain.errors import UserError
+from platform_maturity.cli.common import actor, console, now, one_of, progress_bar
 from platform_maturity.services.settings import find_optional_workspace, find_workspace
 
 if TYPE_CHECKING:
@@ -53,20 +52,9 @@ def execute(request: ScanRequest, workspace_path: Path | None) -> int:
     # what start-up built (modules, classes, functions) lives as long as the process: the
     # garbage collector need not walk it again each time parsing fills a generation
     gc.freeze()
-    if request.fmt not in FORMATS:
-        raise UserError(
-            "unknown format",
-            field="--format",
-            value=request.fmt,
-            hint="Use one of: " + ", ".join(FORMATS),
-        )
-    if request.fail_on is not None and request.fail_on not in SEVERITIES:
-        raise UserError(
-            "unknown severity",
-            field="--fail-on",
-            value=request.fail_on,
-            hint="Use one of: " + ", ".join(SEVERITIES),
-        )
+    one_of(request.fmt, FORMATS, "--format", "format")
+    if request.fail_on is not None:
+        one_of(request.fail_on, SEVERITIES, "--fail-on", "severity")
     if request.list_checks:
         from platform_maturity.reports.scan import render_catalog
 
