@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from platform_maturity.cli.common import actor, console, now, one_of, progress_bar
 from platform_maturity.services.settings import find_optional_workspace, find_workspace
@@ -186,7 +186,7 @@ def read_scan_line(argv: Sequence[str]) -> tuple[Path | None, ScanRequest] | Non
             return None
     if not args:
         return None
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # by ScanRequest field
     paths: list[Path] = []
     rest = iter(args[1:])
     for arg in rest:
@@ -207,16 +207,9 @@ def read_scan_line(argv: Sequence[str]) -> tuple[Path | None, ScanRequest] | Non
             values[VALUED_OPTIONS[name]] = value
         else:
             return None  # --help, --, an unknown option or a misused one
-    out = values.get("out")
-    fail_on = values.get("fail_on")
-    return workspace, ScanRequest(
-        paths=tuple(paths),
-        fmt=str(values.get("fmt", "terminal")),
-        out=None if out is None else Path(str(out)),
-        list_checks=bool(values.get("list_checks", False)),
-        no_store=bool(values.get("no_store", False)),
-        fail_on=None if fail_on is None else str(fail_on),
-    )
+    if "out" in values:
+        values["out"] = Path(values["out"])
+    return workspace, ScanRequest(paths=tuple(paths), **values)
 
 
 def fast_scan(argv: Sequence[str]) -> int | None:

@@ -322,6 +322,7 @@ class KubernetesCollector:
         self.last_cache = cache
         objects: list[K8sObject] = []
         terraform: list[Path] = []
+        read, self._read = self._read, {}  # the bytes discovery kept, handed over once
         for path in inputs:
             result.inputs += 1
             why = link_problem(path, context.scan_roots)
@@ -335,10 +336,9 @@ class KubernetesCollector:
                 continue
             display = context.relative(path)
             try:
-                objects.extend(load_objects(path, display, cache, self._read.pop(path, None)))
+                objects.extend(load_objects(path, display, cache, read.pop(path, None)))
             except UserError as exc:
                 result.problems.append(Problem(display, exc.message, exc.line))
-        self._read = {}
         if terraform:
             with activated(cache):
                 objects.extend(self._from_terraform(terraform, context, result))

@@ -249,9 +249,7 @@ def looks_like_manifest(path: Path) -> bool:
     Terraform plan or state (those mention them for the Kubernetes objects they declare,
     and are read by the Terraform reader). A binary file under such a name is taken too,
     to be reported as unreadable rather than skipped unseen."""
-    if path.suffix not in SUFFIXES:
-        return False
-    return _head_looks_like_manifest(path, read_head(path, HEAD_BYTES))
+    return Sniffer(budget=0)(path)
 
 
 class Sniffer:
