@@ -200,3 +200,26 @@ def test_gitlab_events_with_wrong_values_name_the_event(
     else:
         assert batch.rows_read == len(events)
         assert len(batch.issue_events) + sum(batch.skipped.values()) == len(events)
+
+
+@pytest.mark.parametrize(
+    ("kind", "seed", "old", "new", "field"),
+    [
+        ("opsgenie", "opsgenie/alerts.csv", ",120000,", ",1E100,", "AckTime"),
+        ("opsgenie", "opsgenie/alerts.csv", ",120000,", ",-5,", "AckTime"),
+        ("junit", "junit/e2e.xml", 'time="1534.2"', 'time="1e300"', "@time"),
+    ],
+)
+def test_a_duration_no_date_can_hold_is_a_clear_error(
+    kind: str, seed: str, old: str, new: str, field: str, tmp_path: Path
+) -> None:
+    """Durations are added to times: one too long for a date (found by the fuzzing above)
+    or negative names its cell instead of crashing the import."""
+    text = (FIXTURES / seed).read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / Path(seed).name
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        importer(kind).read(path, CONTEXT)
+    assert raised.value.file == str(path) and field in (raised.value.field or "")
+    assert "duration" in raised.value.message

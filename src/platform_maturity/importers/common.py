@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -226,6 +226,24 @@ def parse_number(text: str | None, *, file: str, line: int | None, field: str) -
     if value != value or value in (float("inf"), float("-inf")):
         raise UserError("not a finite number", file=file, line=line, field=field, value=raw)
     return value
+
+
+def later(start: datetime, seconds: float, *, file: str, line: int | None, field: str) -> datetime:
+    """``start`` plus a duration read from an export; a UserError naming the cell when the
+    duration is negative or too long for a date (an exporter's or a typist's mistake)."""
+    if seconds < 0:
+        raise UserError("negative duration", file=file, line=line, field=field, value=seconds)
+    try:
+        return start + timedelta(seconds=seconds)
+    except OverflowError:
+        raise UserError(
+            "duration too long to be a date",
+            file=file,
+            line=line,
+            field=field,
+            value=seconds,
+            hint="Check the unit of the column (seconds or milliseconds).",
+        ) from None
 
 
 _SCALARS = (str, int, float)

@@ -8,14 +8,13 @@ are read too. The file name and suite name identify a run, so re-imports update 
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from xml.etree import ElementTree
 
 from platform_maturity.domain.errors import UserError
 from platform_maturity.domain.events import PipelineRun
 from platform_maturity.importers.base import ImportBatch, ImportContext
-from platform_maturity.importers.common import parse_number, parse_time, read_text
+from platform_maturity.importers.common import later, parse_number, parse_time, read_text
 
 
 class JUnitImporter:
@@ -60,10 +59,7 @@ class JUnitImporter:
             if started is None or seconds is None:
                 batch.skip("suite without timestamp or time")
                 continue
-            if seconds < 0:
-                raise UserError(
-                    "negative duration", file=file, field=f"{where}@time", value=seconds
-                )
+            finished = later(started, seconds, file=file, line=None, field=f"{where}@time")
             failures = sum(
                 int(parse_number(suite.get(a), file=file, line=None, field=f"{where}@{a}") or 0)
                 for a in ("failures", "errors")
@@ -77,7 +73,7 @@ class JUnitImporter:
                     created_at=started,
                     conclusion="failure" if failures else "success",
                     started_at=started,
-                    finished_at=started + timedelta(seconds=seconds),
+                    finished_at=finished,
                 )
             )
         return batch

@@ -8,12 +8,11 @@ milliseconds or date-times; without a zone they are read in ``kpi.timezone``.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from platform_maturity.domain.events import Incident
 from platform_maturity.importers.base import ImportBatch, ImportContext
-from platform_maturity.importers.common import csv_rows, parse_number, parse_time
+from platform_maturity.importers.common import csv_rows, later, parse_number, parse_time
 
 
 class OpsgenieImporter:
@@ -62,7 +61,11 @@ class OpsgenieImporter:
                     severity=mapping.severity_of(row.get("Priority"), tags),
                     service=row.get("Source") or None,
                     status=status or None,
-                    acknowledged_at=created + timedelta(milliseconds=ack_ms) if ack_ms else None,
+                    acknowledged_at=(
+                        later(created, ack_ms / 1000, file=file, line=row.line, field="AckTime")
+                        if ack_ms
+                        else None
+                    ),
                     resolved_at=closed if status in ("closed", "resolved") else None,
                     unit=mapping.unit_of(row.get("Source")),
                 )
